@@ -1,0 +1,47 @@
+# presswatch: every target installs what it needs into .venv first (nothing installed by hand).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run demo test test-fast lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: one monitoring cycle against the bundled default sources (real news feeds)
+run: install
+	$(BIN)/presswatch feeds import plugins/presswatch/data/default_feeds.opml
+	$(BIN)/presswatch run --all --wait 60
+	$(BIN)/presswatch status
+
+## demo: the same pipeline against the bundled sample site on 127.0.0.1 (no network needed)
+demo: install
+	$(BIN)/presswatch demo
+
+## test: the whole suite (slow end-to-end tests included)
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: install
+	$(BIN)/ruff check plugins tests bench dags
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/ingest.py
+	@if [ -d ../shared/datasets/article-extraction-benchmark ]; then \
+		$(BIN)/python bench/extraction.py ../shared/datasets/article-extraction-benchmark; fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache warehouse/staging

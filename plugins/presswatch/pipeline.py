@@ -1,0 +1,133 @@
+"""One monitoring cycle without Airflow: plan -> poll -> select -> fetch -> extract -> load.
+
+The Airflow DAG calls the same stage functions as separate tasks; this module strings them
+together in one process for ``presswatch run`` and ``make demo``, holding the writer lock for
+the whole cycle so that two cycles never interleave.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from presswatch import staging, warehouse
+from presswatch.ids import new_run_id
+from presswatch.loading import LoadSummary
+from presswatch.settings import Settings
+
+log = logging.getLogger("presswatch")
+
+
+class ProgressSink:
+    """Receives stage totals and increments (the CLI draws bars; the default does nothing)."""
+
+    def start(self, stage: str, total: int) -> None: ...
+
+    def advance(self, stage: str, n: int = 1) -> None: ...
+
+    def finish(self, stage: str) -> None: ...
+
+
+@dataclass
+class CycleSummary:
+    run_id: str
+    load: LoadSummary
+    timings_s: dict[str, float] = field(default_factory=dict)
+    poll_reasons: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        s = self.load
+        out = [
+            f"run {self.run_id}",
+            f"feeds polled: {s.feeds_polled} (not modified: {s.feeds_not_modified}, failed: {s.feeds_failed})",
+            f"new entries: {s.new_entries}",
+            f"pages fetched: {s.pages_fetched} (failed: {s.pages_failed})",
+            f"articles: {s.articles_new} new, {s.articles_updated} updated",
+        ]
+        if s.failures_by_reason:
+            reasons = ", ".join(f"{k}={v}" for k, v in sorted(s.failures_by_reason.items()))
+            out.append(f"failures by reason: {reasons}")
+        out.append("time: " + ", ".join(f"{k} {v:.2f}s" for k, v in self.timings_s.items()))
+        return out
+
+
+def finish_interrupted(settings: Settings, con: Any) -> list[str]:
+    """Staged runs left by a crash are dropped: their work is redone by the next cycle (nothing
+    was committed for them, and feed validators were not advanced, so nothing is lost)."""
+    dropped = []
+    for d in staging.pending_runs(settings):
+        loaded = con.execute("SELECT 1 FROM runs WHERE run_id = ?", [d.name]).fetchone()
+        staging.remove_run(d)
+        if not loaded:
+            dropped.append(d.name)
+    return dropped
+
+
+def run_cycle(
+    settings: Settings, *, all_feeds: bool = False, progress: ProgressSink | None = None,
+    trigger: str = "cli", wait_s: float = 0.0, run_id: str | None = None,
+    after_load: Callable[[Any, LoadSummary], None] | None = None,
+) -> CycleSummary:
+    from presswatch.loading import load_run
+    from presswatch.pages import extract_pages, fetch_pages, select_pages
+    from presswatch.polling import plan_cycle, poll_feeds
+
+    progress = progress or ProgressSink()
+    run_id = run_id or new_run_id()
+    timings: dict[str, float] = {}
+
+    def timed(stage: str, t0: float) -> None:
+        timings[stage] = round(time.perf_counter() - t0, 3)
+
+    with warehouse.writer_lock(settings, wait_s=wait_s):
+        t0 = time.perf_counter()
+        with warehouse.connect_unlocked(settings) as con:
+            dropped = finish_interrupted(settings, con)
+            if dropped:
+                log.warning("dropped %d interrupted run(s): %s", len(dropped), ", ".join(dropped))
+            plan = plan_cycle(settings, con, run_id, all_feeds=all_feeds)
+        timed("plan", t0)
+
+        t0 = time.perf_counter()
+        progress.start("poll", plan.feeds)
+        poll = poll_feeds(settings, plan.run_dir, lambda _s, n: progress.advance("poll", n))
+        progress.finish("poll")
+        timed("poll", t0)
+
+        t0 = time.perf_counter()
+        with warehouse.connect_unlocked(settings) as con:
+            shards = select_pages(settings, con, plan.run_dir, shards=1)
+        n_pages = sum(len(staging.read_rows(plan.run_dir / f"pages-{s}.parquet", ["url"]))
+                      for s in shards)
+        timed("select", t0)
+
+        t0 = time.perf_counter()
+        progress.start("fetch", n_pages)
+        for shard in shards:
+            fetch_pages(settings, plan.run_dir, shard, lambda _s, n: progress.advance("fetch", n))
+        progress.finish("fetch")
+        timed("fetch", t0)
+
+        t0 = time.perf_counter()
+        progress.start("extract", n_pages)
+        for shard in shards:
+            extract_pages(settings, plan.run_dir, shard, lambda _s, n: progress.advance("extract", n))
+        progress.finish("extract")
+        timed("extract", t0)
+
+        t0 = time.perf_counter()
+        with warehouse.connect_unlocked(settings) as con:
+            load = load_run(settings, con, plan.run_dir, trigger=trigger)
+            if after_load:
+                after_load(con, load)
+        timed("load", t0)
+        staging.remove_run(plan.run_dir)
+    return CycleSummary(run_id=run_id, load=load, timings_s=timings, poll_reasons=poll.reasons)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)

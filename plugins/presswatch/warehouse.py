@@ -1,0 +1,240 @@
+"""The DuckDB warehouse: connections, numbered migrations, the single-writer lock, SQL files.
+
+Every SQL statement lives in ``sql/`` and is read through :func:`sql`; parameters are always
+bound. Only one process may write a DuckDB file at a time, so every write goes through
+:func:`writer` which holds an OS file lock beside the database for its whole duration; a second
+writer waits (up to ``wait_s``) or gets :class:`WarehouseBusy` with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import functools
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from presswatch.settings import Settings, project_root
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+class WarehouseError(RuntimeError):
+    """A problem with the warehouse file the user can act on (the message says how)."""
+
+
+class WarehouseBusy(WarehouseError):
+    pass
+
+
+def sql_dir() -> Path:
+    override = os.environ.get("PRESSWATCH_SQL_DIR")
+    return Path(override) if override else project_root() / "sql"
+
+
+@functools.lru_cache(maxsize=256)
+def _read_sql(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def sql(name: str) -> str:
+    """The text of ``sql/<name>`` (e.g. ``sql('load/upsert_feeds.sql')``)."""
+    return _read_sql(str(sql_dir() / name))
+
+
+def fts_extension_path() -> str:
+    """The FTS extension shipped in the ``duckdb-extension-fts`` wheel (no download at run time)."""
+    import duckdb
+    import duckdb_extension_fts
+
+    base = Path(duckdb_extension_fts.__file__).parent / "extensions"
+    wanted = base / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    if wanted.exists():
+        return str(wanted)
+    found = sorted(base.glob("*/fts.duckdb_extension"))
+    if not found:
+        raise WarehouseError(
+            "the DuckDB FTS extension is missing: reinstall with `pip install -e .` "
+            "(duckdb-extension-fts must match the duckdb version)"
+        )
+    return str(found[-1])
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"LOAD '{fts_extension_path()}'")  # path from our own package, not user input
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    import duckdb
+
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config={"threads": os.cpu_count() or 1})
+    except duckdb.IOException as exc:
+        msg = str(exc)
+        if "lock" in msg.lower():
+            raise WarehouseBusy(
+                f"{path} is in use by another presswatch process (only one may write). "
+                "Wait for it to finish, or query the published snapshot instead."
+            ) from exc
+        raise WarehouseError(f"cannot open {path}: {msg}") from exc
+
+
+@contextlib.contextmanager
+def _file_lock(lock_path: Path, wait_s: float) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = _lock_holder(lock_path)
+                    raise WarehouseBusy(
+                        f"another presswatch cycle is writing {lock_path.with_suffix('')}"
+                        f"{holder}; it was not started twice. Wait for it to finish "
+                        "(or pass --wait SECONDS)."
+                    ) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _lock_holder(lock_path: Path) -> str:
+    with contextlib.suppress(OSError, ValueError):
+        pid = int(lock_path.read_text().strip())
+        return f" (pid {pid})"
+    return ""
+
+
+def _check_writable(settings: Settings) -> None:
+    directory = settings.warehouse.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarehouseError(
+            f"cannot create the warehouse directory {directory}: {exc.strerror}. "
+            "Set PRESSWATCH_WAREHOUSE to a writable path."
+        ) from exc
+    if not os.access(directory, os.W_OK):
+        raise WarehouseError(
+            f"the warehouse directory {directory} is not writable. "
+            "Fix its permissions or set PRESSWATCH_WAREHOUSE to a writable path."
+        )
+
+
+@contextlib.contextmanager
+def writer(settings: Settings, wait_s: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The one writing connection, migrated, under the writer lock."""
+    _check_writable(settings)
+    with _file_lock(Path(str(settings.warehouse) + ".lock"), wait_s):
+        con = _open(settings.warehouse, read_only=False)
+        try:
+            migrate(con)
+            yield con
+        finally:
+            con.close()
+
+
+@contextlib.contextmanager
+def writer_lock(settings: Settings, wait_s: float = 0.0) -> Iterator[None]:
+    """Hold the writer lock without a connection (a whole CLI cycle holds it)."""
+    _check_writable(settings)
+    with _file_lock(Path(str(settings.warehouse) + ".lock"), wait_s):
+        yield
+
+
+@contextlib.contextmanager
+def reader(settings: Settings, path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection (to the warehouse or a published snapshot)."""
+    target = path or settings.warehouse
+    if not target.exists():
+        raise WarehouseError(
+            f"no warehouse at {target} yet: run `presswatch run` (or `make demo`) first"
+        )
+    con = _open(target, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def connect_unlocked(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated read-write connection for code that already holds :func:`writer_lock`."""
+    con = _open(settings.warehouse, read_only=False)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migrations() -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted((sql_dir() / "migrations").glob("[0-9][0-9][0-9]_*.sql")):
+        found.append((int(path.name[:3]), path.stem, path))
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending numbered migrations (each in its own transaction), then re-create views."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, path in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    if applied or not done:
+        refresh_views(con)
+    return applied
+
+
+def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    for path in sorted((sql_dir() / "views").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, Any]:
+    allowed = {"feeds", "feed_entries", "articles", "article_urls", "fetch_events", "runs",
+               "article_revisions", "raw_pages", "stories", "topic_matches", "topics"}
+    out = {}
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+    for t in tables:
+        if t in allowed and t in existing:  # identifiers from a fixed list, never user input
+            out[t] = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+    return out
