@@ -1,0 +1,17 @@
+-- Make topic_matches agree with tmp_tag_matches for the staged batch of articles: rows that no
+-- longer hold are removed, new ones added, unchanged rows left alone (a re-run changes
+-- nothing). $now.
+DELETE FROM topic_matches m
+WHERE m.article_id IN (SELECT article_id FROM tmp_tag_docs)
+  AND NOT EXISTS (SELECT 1 FROM tmp_tag_matches n
+                  WHERE n.topic = m.topic AND n.article_id = m.article_id
+                    AND n.topic_version = m.topic_version
+                    AND n.matched_terms IS NOT DISTINCT FROM m.matched_terms);
+
+INSERT INTO topic_matches
+SELECT n.topic, n.topic_version, n.article_id, $now, n.matched_terms
+FROM tmp_tag_matches n
+WHERE NOT EXISTS (SELECT 1 FROM topic_matches m
+                  WHERE n.topic = m.topic AND n.article_id = m.article_id
+                    AND n.topic_version = m.topic_version
+                    AND n.matched_terms IS NOT DISTINCT FROM m.matched_terms);
