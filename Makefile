@@ -5,14 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run demo test test-fast lint bench clean
+.PHONY: install run demo test test-fast lint bench clean airflow chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,airflow]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,6 +20,7 @@ install: $(STAMP)
 ## run: one monitoring cycle against the bundled default sources (real news feeds)
 run: install
 	$(BIN)/presswatch feeds import plugins/presswatch/data/default_feeds.opml
+	$(BIN)/presswatch topics import topics.yml
 	$(BIN)/presswatch run --all --wait 60
 	$(BIN)/presswatch status
 
@@ -27,15 +28,25 @@ run: install
 demo: install
 	$(BIN)/presswatch demo
 
+## airflow: `airflow standalone` on 127.0.0.1:8080 with the project's DAGs and plugin
+airflow: install
+	./airflow/standalone.sh
+
+## chromium: Debian's Chromium for the browser tests (installed when missing)
+chromium:
+	@command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+		echo "chromium could not be installed: browser tests will be skipped"
+
 ## test: the whole suite (slow end-to-end tests included)
-test: install
+test: install chromium
 	$(BIN)/python -m pytest -q
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: install
-	$(BIN)/ruff check plugins tests bench dags
+	$(BIN)/ruff check plugins tests bench dags airflow
 	$(BIN)/mypy
 
 bench: install

@@ -69,7 +69,7 @@ def normalize_charset(label: str | None) -> str | None:
     key = _ALIASES.get(key, key)
     try:
         name = codecs.lookup(key).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL character
         return None
     # Python's canonical names for a few of the supersets
     return _ALIASES.get(name, name)

@@ -255,5 +255,15 @@ def demo(port: int, keep_serving: bool) -> None:
              runner=lambda settings: run_with_progress(settings, all_feeds=True))
 
 
+def _register() -> None:
+    from presswatch.cli_stories import explain_command, stories_command
+    from presswatch.cli_topics import search_cmd, topics_group
+
+    for command in (stories_command, explain_command, search_cmd, topics_group):
+        main.add_command(command)
+
+
+_register()
+
 if __name__ == "__main__":
     main()

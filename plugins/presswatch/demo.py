@@ -193,6 +193,7 @@ def run_demo(port: int, keep_serving: bool, echo: Callable[[str], None],
              runner: Callable[[Any], Any]) -> None:
     from presswatch import warehouse
     from presswatch.opml import FeedSource
+    from presswatch.settings import project_root
     from presswatch.sources import add_feeds
 
     with DemoSite(port) as demo:
@@ -201,6 +202,11 @@ def run_demo(port: int, keep_serving: bool, echo: Callable[[str], None],
         with warehouse.writer(settings, wait_s=30) as con:
             add_feeds(con, [FeedSource(url=u, title=None, site_url=None, category="demo",
                                        language=None) for u in demo.feed_urls()])
+            topics_file = project_root() / "topics.yml"
+            if topics_file.exists():
+                from presswatch.topics import import_topics
+
+                import_topics(con, topics_file)
         summary = runner(settings)
         for line in summary.lines():
             echo(line)

@@ -466,14 +466,12 @@ def extract_many(jobs: Sequence[ExtractJob], workers: int) -> list[Extraction]:
     jobs = list(jobs)
     if workers <= 1 or len(jobs) <= 1:
         return [_run_job(job) for job in jobs]
-    import multiprocessing
+
+    from presswatch.processes import SafePool
 
     workers = min(workers, len(jobs))
     chunksize = max(1, min(16, len(jobs) // (workers * 4)))
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init_worker
-    ) as pool:
+    with SafePool(workers, initializer=_init_worker) as pool:
         return list(pool.map(_run_job, jobs, chunksize=chunksize))
 
 
@@ -486,11 +484,9 @@ class ExtractorPool:
 
     def __enter__(self) -> ExtractorPool:
         if self.workers > 1:
-            import multiprocessing
+            from presswatch.processes import SafePool
 
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_init_worker)
+            self._pool = SafePool(self.workers, initializer=_init_worker)
         return self
 
     def __exit__(self, *exc: object) -> None:

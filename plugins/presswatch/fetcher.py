@@ -29,7 +29,13 @@ from yarl import URL
 
 from presswatch import reasons
 from presswatch.netguard import BlockedAddress, GuardedResolver, check_host
-from presswatch.politeness import HostLimiter, RobotsCache, host_key, parse_retry_after
+from presswatch.politeness import (
+    HostBlocked,
+    HostLimiter,
+    RobotsCache,
+    host_key,
+    parse_retry_after,
+)
 from presswatch.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -182,7 +188,7 @@ def validate_url(url: str, allow: tuple = ()) -> URL:
         scheme = u.scheme.lower()
         host = u.raw_host
         _ = u.port
-    except (ValueError, TypeError, UnicodeError) as exc:
+    except (ValueError, TypeError, UnicodeError, IndexError) as exc:  # yarl: "http://[::1]@"
         raise UrlProblem("bad_url", url) from exc
     if scheme and scheme not in ("http", "https"):
         raise UrlProblem("unsupported_scheme", url)
@@ -360,9 +366,15 @@ class Fetcher:
             if not await self.robots.allowed(u, throttled=True):
                 return _Attempt(url, kind, final_url=str(u)).skipped("robots_disallowed")
         key = host_key(u)
-        async with self.limiter.slot(key), self._global:
-            await self.limiter.wait_turn(key)
-            return await self._run(url, u, kind, etag, last_modified)
+        patience = self.settings.fetch_timeout_s  # never wait out a Retry-After beyond a deadline
+        try:
+            async with self.limiter.slot(key, patience), self._global:
+                await self.limiter.wait_turn(key, patience)
+                return await self._run(url, u, kind, etag, last_modified)
+        except HostBlocked as exc:  # deferred: the host asked for a pause (429/503 Retry-After)
+            attempt = _Attempt(url, kind, final_url=str(u))
+            attempt.retry_after_s = round(exc.seconds, 1)
+            return attempt.failed("http_429")
 
     async def fetch_all(
         self,
@@ -457,7 +469,7 @@ class Fetcher:
         location = location.strip().replace(" ", "%20")
         try:
             target = str(u.join(URL(location)).with_fragment(None))
-        except (ValueError, TypeError, UnicodeError):
+        except (ValueError, TypeError, UnicodeError, IndexError):
             return attempt.failed("bad_url")
         attempt.redirects.append(target)
         if target in seen:

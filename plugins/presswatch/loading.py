@@ -148,7 +148,10 @@ def load_run(
             ])
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - a failed COMMIT has rolled back already; keep its error
+                pass
             raise
     finally:
         for name in [*staged, "stg_new_counts", "stg_extracted"]:

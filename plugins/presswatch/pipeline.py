@@ -7,9 +7,12 @@ the whole cycle so that two cycles never interleave.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,6 +41,7 @@ class CycleSummary:
     load: LoadSummary
     timings_s: dict[str, float] = field(default_factory=dict)
     poll_reasons: dict[str, int] = field(default_factory=dict)
+    post_load: dict[str, Any] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         s = self.load
@@ -48,6 +52,12 @@ class CycleSummary:
             f"pages fetched: {s.pages_fetched} (failed: {s.pages_failed})",
             f"articles: {s.articles_new} new, {s.articles_updated} updated",
         ]
+        stories = self.post_load.get("stories") or {}
+        topics = self.post_load.get("topics") or {}
+        if stories or topics:
+            out.append(f"stories: {stories.get('new_stories', 0)} new, "
+                       f"{sum((stories.get('joined') or {}).values())} articles joined existing ones; "
+                       f"topic matches: {topics.get('matches_added', topics.get('matches', 0))}")
         if s.failures_by_reason:
             reasons = ", ".join(f"{k}={v}" for k, v in sorted(s.failures_by_reason.items()))
             out.append(f"failures by reason: {reasons}")
@@ -67,10 +77,49 @@ def finish_interrupted(settings: Settings, con: Any) -> list[str]:
     return dropped
 
 
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG)
+
+
+def _disk_problem(exc: BaseException) -> str | None:
+    """'No space left on device' (etc.) when ``exc`` (or what it was raised while handling,
+    e.g. a ROLLBACK after a failed COMMIT) is a full or read-only disk, else None."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_ERRNOS:
+            return os.strerror(current.errno)
+        if type(current).__module__.split(".")[0] in ("duckdb", "_duckdb"):
+            for number in _DISK_ERRNOS:
+                if os.strerror(number) in str(current):
+                    return os.strerror(number)
+        current = current.__cause__ or current.__context__
+    return None
+
+
+@contextlib.contextmanager
+def _disk_errors(settings: Settings, run_id: str) -> Iterator[None]:
+    """A full (or read-only) disk becomes a clear WarehouseError instead of a traceback from
+    pyarrow or DuckDB; what the run had staged is removed, freeing the space it took."""
+    try:
+        yield
+    except Exception as exc:
+        problem = _disk_problem(exc)
+        if problem is None:
+            raise
+        staging.remove_run(settings.staging / run_id)
+        raise warehouse.WarehouseError(
+            f"the cycle stopped: {problem} (writing under {settings.warehouse.parent}). "
+            "The warehouse keeps its last committed state; free some space and run again "
+            "(the whole cycle is redone)."
+        ) from exc
+
+
 def run_cycle(
     settings: Settings, *, all_feeds: bool = False, progress: ProgressSink | None = None,
     trigger: str = "cli", wait_s: float = 0.0, run_id: str | None = None,
-    after_load: Callable[[Any, LoadSummary], None] | None = None,
+    after_load: Callable[[Any, LoadSummary], dict[str, Any]] | None = None,
+    post_load: bool = True,
 ) -> CycleSummary:
     from presswatch.loading import load_run
     from presswatch.pages import extract_pages, fetch_pages, select_pages
@@ -83,7 +132,7 @@ def run_cycle(
     def timed(stage: str, t0: float) -> None:
         timings[stage] = round(time.perf_counter() - t0, 3)
 
-    with warehouse.writer_lock(settings, wait_s=wait_s):
+    with _disk_errors(settings, run_id), warehouse.writer_lock(settings, wait_s=wait_s):
         t0 = time.perf_counter()
         with warehouse.connect_unlocked(settings) as con:
             dropped = finish_interrupted(settings, con)
@@ -122,11 +171,18 @@ def run_cycle(
         t0 = time.perf_counter()
         with warehouse.connect_unlocked(settings) as con:
             load = load_run(settings, con, plan.run_dir, trigger=trigger)
-            if after_load:
-                after_load(con, load)
         timed("load", t0)
+        t0 = time.perf_counter()
+        extra: dict[str, Any] = {}
+        if post_load or after_load:
+            from presswatch.postload import run_post_load
+
+            with warehouse.connect_unlocked(settings) as con:
+                extra = after_load(con, load) if after_load else run_post_load(con, run_id)
+        timed("stories+topics", t0)
         staging.remove_run(plan.run_dir)
-    return CycleSummary(run_id=run_id, load=load, timings_s=timings, poll_reasons=poll.reasons)
+    return CycleSummary(run_id=run_id, load=load, timings_s=timings, poll_reasons=poll.reasons,
+                        post_load=extra or {})
 
 
 def now_utc() -> datetime:

@@ -37,7 +37,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     value = value.strip()
     if not value:
         return None
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit() is also true for "¹", "²", ...
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -49,6 +49,14 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         when = when.replace(tzinfo=UTC)
     now = now or datetime.now(UTC)
     return max(0.0, (when - now).total_seconds())
+
+
+class HostBlocked(Exception):
+    """The host asked us (Retry-After) to stay away longer than the caller is willing to wait."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"host blocked for {seconds:.1f} s")
+        self.seconds = seconds
 
 
 @dataclass
@@ -81,22 +89,35 @@ class HostLimiter:
         return state
 
     @asynccontextmanager
-    async def slot(self, key: str) -> AsyncIterator[None]:
-        """Hold one of the host's ``concurrency`` slots; waits out a pending Retry-After first."""
+    async def slot(self, key: str, max_wait_s: float | None = None) -> AsyncIterator[None]:
+        """Hold one of the host's ``concurrency`` slots; waits out a pending Retry-After first.
+
+        With ``max_wait_s``, a Retry-After block longer than that raises :class:`HostBlocked`
+        instead of sleeping (a hostile ``Retry-After: 600`` must not stall a whole cycle).
+        """
         state = self._state(key)
+        self._check_blocked(state, max_wait_s)
         async with state.semaphore:
-            await self.wait_unblocked(key)
+            await self.wait_unblocked(key, max_wait_s)
             yield
 
-    async def wait_unblocked(self, key: str) -> None:
+    @staticmethod
+    def _check_blocked(state: _HostState, max_wait_s: float | None) -> None:
+        wait = state.blocked_until - time.monotonic()
+        if max_wait_s is not None and wait > max_wait_s:
+            raise HostBlocked(wait)
+
+    async def wait_unblocked(self, key: str, max_wait_s: float | None = None) -> None:
         state = self._state(key)
         while (wait := state.blocked_until - time.monotonic()) > 0:
+            self._check_blocked(state, max_wait_s)
             await asyncio.sleep(wait)
 
-    async def wait_turn(self, key: str) -> None:
+    async def wait_turn(self, key: str, max_wait_s: float | None = None) -> None:
         """Sleep until a request to ``key`` may start, then record that it starts now."""
         state = self._state(key)
         while True:
+            self._check_blocked(state, max_wait_s)
             now = time.monotonic()
             start = max(state.next_start, state.blocked_until)
             if start <= now:

@@ -97,10 +97,47 @@ def url_problem(raw: str | None) -> str:
     return "bad_url"
 
 
+class FeedParser:
+    """Runs ``parse_feed`` off the event loop, so the deadlines of the fetches in flight keep
+    being enforced while a big feed is parsed (feedparser costs about 1 ms per item, all of it
+    holding the GIL): small documents in a thread, big ones in a process pool started on first
+    need (a thread would still starve the event loop of the GIL for seconds)."""
+
+    BIG = 128 * 1024
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._pool: Any = None
+
+    async def parse(self, body: bytes, url: str, **kwargs: Any) -> Any:
+        import functools
+
+        from presswatch.feeds import ParsedFeed, parse_feed
+
+        call = functools.partial(parse_feed, body, url, **kwargs)
+        if len(body) < self.BIG:
+            return await asyncio.to_thread(call)
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver"))
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+        except Exception:  # noqa: BLE001 - a parser process died on this document
+            return ParsedFeed(None, None, None, None, (), None, False, "not_a_feed")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 async def _poll_one(
-    settings: Settings, fetcher: Any, run_id: str, feed: dict[str, Any], now: datetime,
+    settings: Settings, fetcher: Any, parser: FeedParser, run_id: str, feed: dict[str, Any],
+    now: datetime,
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    from presswatch.feeds import parse_feed
     from presswatch.scheduling import schedule_after_failure, schedule_after_success
 
     feed_id = feed["feed_id"]
@@ -126,8 +163,9 @@ async def _poll_one(
             result["outcome"], event_reason = reasons.NOT_MODIFIED, "unchanged"
             result["reason"] = "unchanged"
         else:
-            parsed = parse_feed(res.body or b"", res.final_url, content_type=res.content_type,
-                                now=now, max_future_s=settings.max_future_s)
+            parsed = await parser.parse(res.body or b"", res.final_url,
+                                        content_type=res.content_type, now=now,
+                                        max_future_s=settings.max_future_s)
             if parsed.problem == "not_a_feed":
                 result["outcome"], result["reason"] = reasons.FAILED, "not_a_feed"
                 event_reason = "not_a_feed"
@@ -146,9 +184,9 @@ async def _poll_one(
                     if page_res.outcome != reasons.OK:
                         events.append(_event(run_id, page_res, feed_id))
                         break
-                    more = parse_feed(page_res.body or b"", page_res.final_url,
-                                      content_type=page_res.content_type, now=now,
-                                      max_future_s=settings.max_future_s)
+                    more = await parser.parse(page_res.body or b"", page_res.final_url,
+                                              content_type=page_res.content_type, now=now,
+                                              max_future_s=settings.max_future_s)
                     events.append(_event(run_id, page_res, feed_id, more.problem))
                     if more.problem == "not_a_feed":
                         break
@@ -197,16 +235,20 @@ async def _poll_all(
     entries: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
 
+    parser = FeedParser(settings.workers)
     async with Fetcher(settings) as fetcher:
         async def one(feed: dict[str, Any]) -> None:
-            r, e, ev = await _poll_one(settings, fetcher, run_id, feed, now)
+            r, e, ev = await _poll_one(settings, fetcher, parser, run_id, feed, now)
             results.append(r)
             entries.extend(e)
             events.extend(ev)
             if progress:
                 progress("poll", 1)
 
-        await asyncio.gather(*(one(f) for f in plan))
+        try:
+            await asyncio.gather(*(one(f) for f in plan))
+        finally:
+            parser.close()
     results.sort(key=lambda r: r["feed_id"])
     entries.sort(key=lambda r: (r["feed_id"], r["guid"]))
     return results, entries, events

@@ -73,7 +73,11 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     try:
-        return duckdb.connect(str(path), read_only=read_only, config={"threads": os.cpu_count() or 1})
+        return duckdb.connect(str(path), read_only=read_only, config={
+            "threads": os.cpu_count() or 1,
+            "memory_limit": os.environ.get("PRESSWATCH_DUCKDB_MEMORY_LIMIT", "256MB"),
+            "preserve_insertion_order": False,
+        })
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
@@ -198,22 +202,25 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
     )
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    pending = [m for m in migrations() if m[0] not in done]
     applied = []
-    for version, name, path in migrations():
-        if version in done:
-            continue
+    for i, (version, name, path) in enumerate(pending):
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(
                 "INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name]
             )
+            if i == len(pending) - 1:
+                # in the last migration's transaction: a crash (kill -9) between the commit and
+                # the views would otherwise leave a migrated warehouse without views for good
+                refresh_views(con)
             con.execute("COMMIT")
-        except Exception:
+        except BaseException:
             con.execute("ROLLBACK")
             raise
         applied.append(name)
-    if applied or not done:
+    if not pending and not done:
         refresh_views(con)
     return applied
 

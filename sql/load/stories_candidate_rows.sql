@@ -3,5 +3,5 @@ SELECT s.article_id, a.story_id, s.dated_at, s.outlet, s.url_key, s.text_key, s.
        s.n_tokens, s.n_shingles, s.minhash, s.facts
 FROM story_signatures s
 JOIN stg_cand c ON c.article_id = s.article_id
-JOIN articles a ON a.article_id = s.article_id
+JOIN articles a ON a.article_id = c.article_id
 WHERE s.dated_at BETWEEN $1 AND $2;

@@ -1,14 +1,9 @@
--- Articles that need a story (story_id IS NULL) and articles whose text changed since their
--- signature was built (they keep their story; only the signature is refreshed).
--- $1: run_id or NULL. With a run id only that run's updates are checked for changed text
--- (a cycle); with NULL every signature is checked.
+-- Articles that need a story. (A row group whose story_id has no NULL is skipped from its
+-- statistics, so once the archive is assigned this reads only the newly loaded rows.)
 SELECT a.article_id, a.url, a.title, a.text, a.source,
        story_outlet(a.source, a.domain) AS outlet,
        coalesce(a.published_at, a.first_fetched_at) AS dated_at,
-       a.content_hash, a.story_id, s.article_id IS NOT NULL AS has_signature,
-       s.dated_at AS signature_at
+       a.content_hash, a.story_id, FALSE AS has_signature, NULL::TIMESTAMPTZ AS signature_at
 FROM articles a
-LEFT JOIN story_signatures s ON s.article_id = a.article_id
-WHERE (a.story_id IS NULL OR $1 IS NULL OR a.updated_run = $1)
-  AND (a.story_id IS NULL OR s.article_id IS NULL OR s.content_hash <> a.content_hash)
+WHERE a.story_id IS NULL
 ORDER BY dated_at, a.article_id;

@@ -1,7 +1,8 @@
--- Stage one batch of articles for indexing and tagging. $ids: article ids (BIGINT[]).
+-- Stage one batch of articles for indexing and tagging: the ids are in stg_tag_ids
+-- (article_id BIGINT, registered by presswatch.search.stage_batch). No parameters.
 -- Existing documents keep their doc_id; new ones are numbered after the largest one.
 CREATE OR REPLACE TEMP TABLE tmp_tag_docs AS
-WITH ids AS (SELECT DISTINCT unnest(CAST($ids AS BIGINT[])) AS article_id),
+WITH ids AS (SELECT DISTINCT article_id FROM stg_tag_ids),
 top AS (SELECT coalesce(max(doc_id), 0) AS m FROM search_docs)
 SELECT CAST(coalesce(d.doc_id, top.m + row_number() OVER (
            PARTITION BY d.doc_id IS NULL ORDER BY a.article_id)) AS INTEGER) AS doc_id,

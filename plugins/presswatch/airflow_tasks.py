@@ -1,0 +1,254 @@
+"""The library side of the Airflow DAGs: one function per task.
+
+Each function reads the settings itself, does one stage and returns only ids, counts and paths
+(small JSON for XCom; article bodies never leave the staged Parquet files or DuckDB). Each logs
+what it did in numbers, so a task's log answers "what happened" without opening the warehouse.
+
+Only :func:`plan_run`, :func:`select_shards`, :func:`load_staged`, :func:`run_post_load` and the
+report/maintenance functions touch DuckDB; the DAG puts those in the one-slot ``duckdb`` pool
+and each takes the writer lock (waiting up to ``LOCK_WAIT_S``) so a concurrent ``presswatch run``
+is waited for, never interleaved. Fetch and extract only read and write staged files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from presswatch.settings import Settings
+
+log = logging.getLogger("presswatch.airflow")
+
+LOCK_WAIT_S = 600.0  # a CLI cycle may hold the writer lock for a while; then the task retries
+
+
+def task_settings() -> Settings:
+    """Settings for DAG tasks: Airflow runs stage into ``<staging>-airflow/`` so that a CLI cycle
+    (which drops every unfinished run directory it finds in ``<staging>/``) never removes the
+    files of an Airflow run that is between its plan and load tasks."""
+    from presswatch.settings import load_settings
+
+    settings = load_settings()
+    return replace(settings, staging_dir=Path(str(settings.staging) + "-airflow"))
+
+
+@contextlib.contextmanager
+def child_processes_safe() -> Iterator[None]:
+    """Let the extractor's process pool start inside an Airflow task.
+
+    forkserver/spawn children re-run the parent's ``__main__`` script. In a task under the
+    Local/Celery executor that script is the ``airflow`` command, and importing Airflow in a
+    child fails (task processes get no metadata database: BrokenProcessPool). Hiding
+    ``__main__.__file__`` while the pool starts makes the children skip it; presswatch's
+    worker functions live in importable modules, so nothing is lost.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+def _run_dir(settings: Settings, run_dir: str) -> Path:
+    path = Path(run_dir)
+    if path.parent != settings.staging:
+        raise ValueError(f"{run_dir} is not a run directory under {settings.staging}")
+    return path
+
+
+def _numbers(value: Any) -> dict[str, Any]:
+    """A small dict of counts from whatever a stage returned (dataclass, dict, int, None)."""
+    if value is None:
+        return {}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if isinstance(v, (int, float, str, bool, dict))
+                and not (isinstance(v, str) and len(v) > 200)}
+    if isinstance(value, (int, float)):
+        return {"count": value}
+    return {}
+
+
+def _reasons(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "none"
+
+
+# -- presswatch_ingest ----------------------------------------------------------------------
+
+def plan_run(all_feeds: bool = False) -> dict[str, Any]:
+    """Drop staged runs left by crashed DAG runs, pick the due feeds, stage the plan."""
+    from presswatch import warehouse
+    from presswatch.ids import new_run_id
+    from presswatch.pipeline import finish_interrupted
+    from presswatch.polling import plan_cycle
+
+    settings = task_settings()
+    run_id = new_run_id()
+    with warehouse.writer(settings, wait_s=LOCK_WAIT_S) as con:
+        dropped = finish_interrupted(settings, con)
+        plan = plan_cycle(settings, con, run_id, all_feeds=all_feeds)
+    log.info("run %s: %d feeds due, %d page retries owed, %d interrupted run(s) dropped",
+             run_id, plan.feeds, plan.retry_pages, len(dropped))
+    return {"run_id": run_id, "run_dir": str(plan.run_dir), "feeds": plan.feeds,
+            "retry_pages": plan.retry_pages}
+
+
+def poll_planned(run_dir: str) -> dict[str, Any]:
+    """Poll the planned feeds (network only); feed results and entries go to staged files."""
+    from presswatch.polling import poll_feeds
+
+    settings = task_settings()
+    s = poll_feeds(settings, _run_dir(settings, run_dir))
+    log.info("feeds polled: %d, not modified (304/unchanged): %d, failed: %d, entries seen: %d; "
+             "failures by reason: %s", s.feeds_polled, s.not_modified, s.failed, s.entries_seen,
+             _reasons(s.reasons))
+    return {"feeds_polled": s.feeds_polled, "not_modified": s.not_modified, "failed": s.failed,
+            "entries_seen": s.entries_seen, "reasons": dict(s.reasons)}
+
+
+def select_shards(run_dir: str, shards: int) -> list[int]:
+    """Choose the pages owed a fetch and split them into shards (by host); return the shards."""
+    from presswatch import staging, warehouse
+    from presswatch.pages import select_pages
+
+    settings = task_settings()
+    directory = _run_dir(settings, run_dir)
+    with warehouse.writer(settings, wait_s=LOCK_WAIT_S) as con:
+        chosen = select_pages(settings, con, directory, shards=max(int(shards), 1))
+    sizes = {s: len(staging.read_rows(directory / f"pages-{s}.parquet", ["url"])) for s in chosen}
+    log.info("pages to fetch: %d in %d shard(s) %s", sum(sizes.values()), len(chosen), sizes)
+    return [int(s) for s in chosen]
+
+
+def fetch_shard(run_dir: str, shard: int) -> dict[str, Any]:
+    """Fetch one shard's pages (network only); bodies go to a staged file, not to XCom."""
+    from presswatch.pages import fetch_pages
+
+    settings = task_settings()
+    s = fetch_pages(settings, _run_dir(settings, run_dir), int(shard))
+    log.info("shard %d: pages %d, fetched %d, not modified %d, failed %d, skipped %d; "
+             "by reason: %s", shard, s.items, s.ok, s.not_modified, s.failed, s.skipped,
+             _reasons(s.reasons))
+    return {"shard": int(shard), "pages": s.items, "fetched": s.ok,
+            "not_modified": s.not_modified, "failed": s.failed, "skipped": s.skipped}
+
+
+def extract_shard(run_dir: str, shard: int) -> dict[str, Any]:
+    """Extract one shard's fetched pages (CPU, a process pool on this worker)."""
+    from presswatch.pages import extract_pages
+
+    settings = task_settings()
+    with child_processes_safe():
+        s = extract_pages(settings, _run_dir(settings, run_dir), int(shard))
+    empty = s.reasons.get("extraction_empty", 0)
+    log.info("shard %d: pages %d, extracted %d, extraction empty %d; by reason: %s",
+             shard, s.items, s.ok - empty, empty, _reasons(s.reasons))
+    return {"shard": int(shard), "pages": s.items, "extracted": s.ok - empty,
+            "extraction_empty": empty}
+
+
+def load_staged(run_dir: str) -> dict[str, Any]:
+    """Load the run's staged files in one transaction (the only writer), then drop them."""
+    from presswatch import staging, warehouse
+    from presswatch.loading import load_run
+
+    settings = task_settings()
+    directory = _run_dir(settings, run_dir)
+    with warehouse.writer(settings, wait_s=LOCK_WAIT_S) as con:
+        s = load_run(settings, con, directory, trigger="airflow")
+    staging.remove_run(directory)
+    log.info("run %s%s: feeds polled %d (not modified %d, failed %d), new entries %d, pages "
+             "fetched %d (failed %d), articles %d new, %d updated; failures by reason: %s",
+             s.run_id, " (already loaded)" if s.already_loaded else "", s.feeds_polled,
+             s.feeds_not_modified, s.feeds_failed, s.new_entries, s.pages_fetched,
+             s.pages_failed, s.articles_new, s.articles_updated, _reasons(s.failures_by_reason))
+    out = _numbers(s)
+    out["changed"] = not s.already_loaded and bool(
+        s.feeds_polled or s.pages_fetched or s.pages_failed or s.articles_new or s.articles_updated)
+    return out
+
+
+def post_load_steps(con: Any, run_id: str | None) -> dict[str, Any]:
+    """Stories and topic tagging after a load (presswatch.postload)."""
+    from presswatch.postload import run_post_load as _post_load
+
+    return _post_load(con, run_id)
+
+
+def run_post_load(run_id: str) -> dict[str, Any]:
+    """Assign stories and tag topics for what the last load stored (under the writer lock)."""
+    from presswatch import warehouse
+
+    with child_processes_safe(), warehouse.writer(task_settings(), wait_s=LOCK_WAIT_S) as con:
+        return post_load_steps(con, run_id)
+
+
+def check_quality(run_id: str) -> dict[str, Any]:
+    """Data-quality checks for one run; raises :class:`presswatch.quality.QualityError`."""
+    from presswatch import warehouse
+    from presswatch.quality import evaluate_run
+
+    with warehouse.writer(task_settings(), wait_s=LOCK_WAIT_S) as con:
+        report = evaluate_run(con, run_id)
+    return report.enforce(log)
+
+
+# -- presswatch_report ----------------------------------------------------------------------
+
+def refresh_derived() -> dict[str, Any]:
+    """Re-create the derived views (and anything stories/topics derive) in the warehouse."""
+    from presswatch import warehouse
+
+    with warehouse.writer(task_settings(), wait_s=LOCK_WAIT_S) as con:
+        warehouse.refresh_views(con)
+        row = con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone()
+        views = row[0] if row else 0
+        counts = warehouse.table_counts(con, ["feeds", "articles", "stories", "topic_matches"])
+    log.info("views refreshed: %d; rows: %s", views, counts)
+    return {"views": int(views), **counts}
+
+
+def publish_snapshot() -> dict[str, Any]:
+    """Publish the read-only snapshot analysts and the presswatch UI page read."""
+    from presswatch.snapshot import publish
+
+    return publish(task_settings(), wait_s=LOCK_WAIT_S).as_dict()
+
+
+# -- presswatch_maintenance -----------------------------------------------------------------
+
+def prune_raw_html() -> dict[str, Any]:
+    from presswatch.maintenance import prune_raw_html as prune
+
+    return prune(task_settings(), wait_s=LOCK_WAIT_S)
+
+
+def reextract_failed() -> dict[str, Any]:
+    from presswatch.maintenance import reextract_failed as reextract
+
+    with child_processes_safe():
+        return reextract(task_settings(), wait_s=LOCK_WAIT_S)
+
+
+def checkpoint() -> dict[str, Any]:
+    from presswatch.maintenance import checkpoint as run_checkpoint
+
+    return run_checkpoint(task_settings(), wait_s=LOCK_WAIT_S)
+
+
+def export_parquet() -> dict[str, Any]:
+    from presswatch.maintenance import export_parquet as export
+
+    return export(task_settings(), wait_s=LOCK_WAIT_S)
