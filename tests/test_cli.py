@@ -7,7 +7,6 @@ import json
 import duckdb
 import pytest
 from click.testing import CliRunner
-
 from presswatch.cli import main
 from presswatch.demo import DemoSite
 

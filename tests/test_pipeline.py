@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from presswatch import warehouse
 from presswatch.opml import FeedSource
 from presswatch.pipeline import run_cycle

@@ -68,8 +68,12 @@ def normalize_charset(label: str | None) -> str | None:
     key = label.strip().strip("\"'").lower()
     key = _ALIASES.get(key, key)
     try:
-        name = codecs.lookup(key).name
+        info = codecs.lookup(key)
     except (LookupError, ValueError):  # ValueError: a label with a NUL character
+        return None
+    name = info.name
+    # codecs that are not text encodings (base64, zlib, rot13...) or refuse everything ('undefined')
+    if name == "undefined" or not getattr(info, "_is_text_encoding", True):
         return None
     # Python's canonical names for a few of the supersets
     return _ALIASES.get(name, name)
@@ -82,7 +86,7 @@ def _is_single_byte(encoding: str) -> bool:
 def _decodes_cleanly(body: bytes, encoding: str) -> bool:
     try:
         body.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return False
     return True
 

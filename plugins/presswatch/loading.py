@@ -11,6 +11,7 @@ from typing import Any
 
 from presswatch import reasons, staging
 from presswatch.settings import Settings
+from presswatch.warehouse import rollback_quietly
 
 
 @dataclass
@@ -148,10 +149,7 @@ def load_run(
             ])
             con.execute("COMMIT")
         except BaseException:
-            try:
-                con.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - a failed COMMIT has rolled back already; keep its error
-                pass
+            rollback_quietly(con)
             raise
     finally:
         for name in [*staged, "stg_new_counts", "stg_extracted"]:

@@ -30,6 +30,20 @@ def main_module_hidden() -> Iterator[None]:
         main.__file__ = path
 
 
+def _die_with_parent(initializer: Callable[..., Any] | None) -> None:
+    """Worker start-up: ask Linux to kill this worker when its parent dies (a kill -9 of a cycle
+    must not leave extraction workers behind), then run the real initializer."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if initializer is not None:
+        initializer()
+
+
 class SafePool(ProcessPoolExecutor):
     """A forkserver ProcessPoolExecutor whose workers never re-import ``__main__``.
 
@@ -41,7 +55,7 @@ class SafePool(ProcessPoolExecutor):
         import multiprocessing
 
         super().__init__(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
-                         initializer=initializer)
+                         initializer=_die_with_parent, initargs=(initializer,))
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         with main_module_hidden():  # workers are started lazily, inside submit

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from presswatch.settings import Settings
+from presswatch.warehouse import rollback_quietly
 
 
 def reextract_articles(
@@ -62,7 +63,7 @@ def reextract_articles(
             con.execute(sql("load/update_articles.sql"), ["reextract"])
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
         finally:
             con.unregister("stg_extracted")

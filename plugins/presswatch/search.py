@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from presswatch import querylang
-from presswatch.warehouse import sql
+from presswatch.warehouse import rollback_quietly, sql
 
 SNIPPET_CHARS = 240
 
@@ -88,7 +88,7 @@ def index_articles(con: Any, article_ids: Sequence[int] | None = None, *,
             drop_stage(con)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
         for f in ("docs", "new", "changed", "tokens"):
             setattr(total, f, getattr(total, f) + getattr(info, f))

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from presswatch import similarity
+from presswatch.warehouse import rollback_quietly as _rollback
 
 LAYERS = ("url", "exact", "near_duplicate", "title")
 
@@ -338,7 +339,7 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
             _process_batch(con, rows[i:i + cfg.batch_size], cfg, now, run_id, summary)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
     summary.elapsed_s = round(time.perf_counter() - t0, 3)
     return summary

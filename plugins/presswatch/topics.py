@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from presswatch import querylang, search
+from presswatch.warehouse import rollback_quietly as _rollback
 from presswatch.warehouse import sql
 
 NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,63}\Z")
@@ -177,7 +178,7 @@ def tag_articles(con: Any, *, article_ids: Sequence[int] | None = None,
             con.execute("COMMIT")
             t4 = time.perf_counter()
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
         summary.articles += info.docs
         summary.indexed_new += info.new
@@ -229,7 +230,7 @@ def import_topics(con: Any, path: Path | str) -> ImportSummary:
             summary.retagged[t.name] = retag_topic(con, fresh)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
         (summary.added if old is None else summary.updated).append(t.name)
     return summary

@@ -107,11 +107,17 @@ def _remove_dot_segments(path: str) -> str:
 
 
 def _strip_amp_path(path: str) -> str:
-    if path.endswith("/amp/"):
-        return path[: -len("amp/")]
-    if path.endswith("/amp"):
-        return path[: -len("/amp")] or "/"
-    return _AMP_SUFFIX.sub("", path)
+    """Remove AMP path markers repeatedly, so normalising twice changes nothing."""
+    while True:
+        if path.endswith("/amp/"):
+            stripped = path[: -len("amp/")]
+        elif path.endswith("/amp"):
+            stripped = path[: -len("/amp")] or "/"
+        else:
+            stripped = _AMP_SUFFIX.sub("", path)
+        if stripped == path:
+            return path
+        path = stripped
 
 
 def _is_tracking(name: str, value: str) -> bool:

@@ -217,11 +217,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
                 refresh_views(con)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            rollback_quietly(con)
             raise
         applied.append(name)
-    if not pending and not done:
-        refresh_views(con)
+    if not pending:  # keep views current (a release may change a view without a migration)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            refresh_views(con)
+            con.execute("COMMIT")
+        except BaseException:
+            rollback_quietly(con)
+            raise
     return applied
 
 
@@ -245,3 +251,10 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str,
         if t in allowed and t in existing:  # identifiers from a fixed list, never user input
             out[t] = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
     return out
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """ROLLBACK after an error; a failed COMMIT has rolled back already, and its error (not
+    "no transaction is active") is the one the caller must see."""
+    with contextlib.suppress(Exception):
+        con.execute("ROLLBACK")
