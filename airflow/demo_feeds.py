@@ -9,7 +9,7 @@ import threading
 from presswatch import warehouse
 from presswatch.demo import DemoSite
 from presswatch.opml import FeedSource
-from presswatch.settings import load_settings
+from presswatch.settings import load_settings, project_root
 from presswatch.sources import add_feeds
 
 
@@ -22,6 +22,11 @@ def main() -> None:
         with warehouse.writer(settings, wait_s=60) as con:
             res = add_feeds(con, [FeedSource(url=u, title=None, site_url=None, category="demo",
                                              language=None) for u in site.feed_urls()])
+            topics_file = project_root() / "topics.yml"
+            if topics_file.exists():  # the shipped example topics, so the UI chart has data
+                from presswatch.topics import import_topics
+
+                import_topics(con, topics_file)
         print(f"sample site on {site.base_url}: {res.added} feeds added to {settings.warehouse} "
               f"({res.already_present} already there)", flush=True)
         threading.Event().wait()
