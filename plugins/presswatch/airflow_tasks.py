@@ -12,11 +12,8 @@ is waited for, never interleaved. Fetch and extract only read and write staged f
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
-import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,26 +35,12 @@ def task_settings() -> Settings:
     return replace(settings, staging_dir=Path(str(settings.staging) + "-airflow"))
 
 
-@contextlib.contextmanager
-def child_processes_safe() -> Iterator[None]:
-    """Let the extractor's process pool start inside an Airflow task.
+def child_processes_safe() -> Any:
+    """Let process pools start inside an Airflow task (see presswatch.processes): the task's
+    ``__main__`` is the ``airflow`` command, which children must not re-import."""
+    from presswatch.processes import main_module_hidden
 
-    forkserver/spawn children re-run the parent's ``__main__`` script. In a task under the
-    Local/Celery executor that script is the ``airflow`` command, and importing Airflow in a
-    child fails (task processes get no metadata database: BrokenProcessPool). Hiding
-    ``__main__.__file__`` while the pool starts makes the children skip it; presswatch's
-    worker functions live in importable modules, so nothing is lost.
-    """
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or path is None or getattr(main, "__spec__", None) is not None:
-        yield
-        return
-    del main.__file__
-    try:
-        yield
-    finally:
-        main.__file__ = path
+    return main_module_hidden()
 
 
 def _run_dir(settings: Settings, run_dir: str) -> Path:
