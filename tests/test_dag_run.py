@@ -182,3 +182,22 @@ def test_ingest_run_loads_and_is_idempotent(airflow_env: dict[str, str], ingeste
     snap = Path(airflow_env["PRESSWATCH_WAREHOUSE"]).parent / "published" / "presswatch.duckdb"
     assert query(airflow_env, "SELECT count(*) FROM articles", str(snap))[0][0] == articles[0]
     assert not os.access(snap, os.W_OK) or os.geteuid() == 0
+
+
+def test_second_ingest_leaves_the_data_identical(airflow_env: dict[str, str], ingested: dict) -> None:
+    """The report's snapshot holds the state after the first run; after the second ingest the
+    data tables must be row-for-row the same (compared both ways with EXCEPT)."""
+    import duckdb
+
+    snap = Path(airflow_env["PRESSWATCH_WAREHOUSE"]).parent / "published" / "presswatch.duckdb"
+    assert snap.exists()
+    con = duckdb.connect(airflow_env["PRESSWATCH_WAREHOUSE"], read_only=True)
+    try:
+        quoted = str(snap).replace("'", "''")  # ATTACH takes no bound parameter; our own path
+        con.execute(f"ATTACH '{quoted}' AS snap (READ_ONLY)")
+        for table in ("articles", "article_urls", "feed_entries", "story_links", "topic_matches"):
+            for a, b in ((table, f"snap.{table}"), (f"snap.{table}", table)):
+                diff = con.execute(f"SELECT count(*) FROM (FROM {a} EXCEPT FROM {b})").fetchone()[0]  # noqa: S608
+                assert diff == 0, (table, a, b, diff)
+    finally:
+        con.close()
