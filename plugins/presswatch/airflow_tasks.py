@@ -12,7 +12,6 @@ is waited for, never interleaved. Fetch and extract only read and write staged f
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -51,17 +50,9 @@ def _run_dir(settings: Settings, run_dir: str) -> Path:
 
 
 def _numbers(value: Any) -> dict[str, Any]:
-    """A small dict of counts from whatever a stage returned (dataclass, dict, int, None)."""
-    if value is None:
-        return {}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
-    if isinstance(value, dict):
-        return {k: v for k, v in value.items() if isinstance(v, (int, float, str, bool, dict))
-                and not (isinstance(v, str) and len(v) > 200)}
-    if isinstance(value, (int, float)):
-        return {"count": value}
-    return {}
+    from presswatch.postload import counts_of
+
+    return counts_of(value)
 
 
 def _reasons(counts: dict[str, int]) -> str:

@@ -14,7 +14,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from presswatch import staging, warehouse
@@ -184,6 +183,3 @@ def run_cycle(
     return CycleSummary(run_id=run_id, load=load, timings_s=timings, poll_reasons=poll.reasons,
                         post_load=extra or {})
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

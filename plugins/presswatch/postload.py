@@ -13,12 +13,19 @@ from typing import Any
 log = logging.getLogger("presswatch")
 
 
-def _numbers(value: Any) -> dict[str, Any]:
+def counts_of(value: Any) -> dict[str, Any]:
+    """A small dict of counts from whatever a stage returned (dataclass, dict, int, None): what
+    task logs and XCom carry, never article text."""
+    if value is None:
+        return {}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = dataclasses.asdict(value)
-    else:
-        data = dict(value or {})
-    return {k: v for k, v in data.items() if isinstance(v, (int, float, str, dict)) or v is None}
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if isinstance(v, (int, float, str, bool, dict))
+                and not (isinstance(v, str) and len(v) > 200)}
+    if isinstance(value, (int, float)):
+        return {"count": value}
+    return {}
 
 
 def run_post_load(con: Any, run_id: str | None = None) -> dict[str, Any]:
@@ -26,8 +33,8 @@ def run_post_load(con: Any, run_id: str | None = None) -> dict[str, Any]:
     from presswatch.stories import assign_stories
     from presswatch.topics import tag_articles
 
-    out = {"stories": _numbers(assign_stories(con, run_id=run_id))}
+    out = {"stories": counts_of(assign_stories(con, run_id=run_id))}
     log.info("stories: %s", out["stories"])
-    out["topics"] = _numbers(tag_articles(con))
+    out["topics"] = counts_of(tag_articles(con))
     log.info("topics: %s", out["topics"])
     return out
