@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,airflow]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev,airflow,lake]'
 	touch $(STAMP)
 
 install: $(STAMP)

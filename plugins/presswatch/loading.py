@@ -35,12 +35,21 @@ class LoadSummary:
         return asdict(self)
 
 
-def _dataset(paths: list[Path], schema: Any) -> Any:
-    import pyarrow.dataset as ds
+def _stage_view(con: Any, name: str, paths: list[Path], schema: Any, run_dir: Path) -> None:
+    """Expose staged Parquet files as a temporary view read by DuckDB's own Parquet reader
+    (nothing is materialised in Python, and no Arrow scan is needed). A stage that wrote no file
+    gets an empty file of the right schema, so every statement sees the same columns."""
+    import pyarrow.parquet as pq
 
     if not paths:
-        return ds.dataset(schema.empty_table())
-    return ds.dataset([str(p) for p in paths], schema=schema, format="parquet")
+        empty = run_dir / f"empty-{name}.parquet"
+        if not empty.exists():
+            pq.write_table(schema.empty_table(), empty)
+        paths = [empty]
+    con.read_parquet([str(p) for p in paths]).create_view(name, replace=True)
+
+
+STAGED_VIEWS = ("stg_feed_results", "stg_entries", "stg_events", "stg_extracted", "stg_failures")
 
 
 def _run(con: Any, summary: LoadSummary, name: str, params: list[Any] | None = None) -> Any:
@@ -53,6 +62,13 @@ def _run(con: Any, summary: LoadSummary, name: str, params: list[Any] | None = N
     result = con.execute(sql(f"load/{name}.sql"), params or [])
     summary.statement_ms[name] = round((time.perf_counter() - t0) * 1000, 1)
     return result
+
+
+def _drop_staged(con: Any) -> None:
+    for name in STAGED_VIEWS:
+        con.execute(f"DROP VIEW IF EXISTS {name}")  # names from the constant above only
+    for name in ("stg_resolution", "stg_urls", "stg_new_counts"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def load_run(
@@ -75,19 +91,17 @@ def load_run(
     plan = staging.read_json(run_dir / "plan.json") if (run_dir / "plan.json").exists() else {}
     started = datetime.fromisoformat(plan["created_at"]) if plan else now
 
-    feed_results = pq.read_table(run_dir / "feed-results.parquet") if (
-        run_dir / "feed-results.parquet").exists() else schema("feed_result").empty_table()
-    entries = pq.read_table(run_dir / "entries.parquet") if (
-        run_dir / "entries.parquet").exists() else schema("entry").empty_table()
-    events = _dataset(staging.files(run_dir, "events-"), schema("event"))
-    extracted_files = [str(p) for p in staging.files(run_dir, "extracted-")]
-    staged = {"stg_feed_results": feed_results, "stg_entries": entries, "stg_events": events}
-    for name, obj in staged.items():
-        con.register(name, obj)
-    if extracted_files:  # DuckDB's own Parquet reader: texts are never materialised in Python
-        con.read_parquet(extracted_files).create_view("stg_extracted", replace=True)
-    else:
-        con.register("stg_extracted", schema("extracted").empty_table())
+    def existing(name: str) -> list[Path]:
+        return [run_dir / name] if (run_dir / name).exists() else []
+
+    feed_results = pq.read_table(existing("feed-results.parquet")[0]) if existing(
+        "feed-results.parquet") else schema("feed_result").empty_table()
+    _stage_view(con, "stg_feed_results", existing("feed-results.parquet"),
+                schema("feed_result"), run_dir)
+    _stage_view(con, "stg_entries", existing("entries.parquet"), schema("entry"), run_dir)
+    _stage_view(con, "stg_events", staging.files(run_dir, "events-"), schema("event"), run_dir)
+    _stage_view(con, "stg_extracted", staging.files(run_dir, "extracted-"), schema("extracted"),
+                run_dir)
 
     failures = []
     for outcome, n in con.execute("SELECT outcome, count(*) FROM stg_extracted GROUP BY 1").fetchall():
@@ -106,15 +120,15 @@ def load_run(
     fail_schema = pa.schema([("url", pa.string()), ("page_status", pa.string()),
                              ("reason", pa.string()),
                              ("next_attempt_at", pa.timestamp("us", tz="UTC"))])
-    con.register("stg_failures", pa.Table.from_pylist(failures, schema=fail_schema))
-    staged["stg_failures"] = None
+    pq.write_table(pa.Table.from_pylist(failures, schema=fail_schema), run_dir / "failures.parquet")
+    _stage_view(con, "stg_failures", [run_dir / "failures.parquet"], fail_schema, run_dir)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
             _run(con, summary, "resolve_articles")
             _run(con, summary, "resolve_urls")
-            new_counts = con.execute(sql("load/count_new_entries.sql")).to_arrow_table()
-            con.register("stg_new_counts", new_counts)
+            con.execute("CREATE OR REPLACE TEMP TABLE stg_new_counts AS "
+                        + sql("load/count_new_entries.sql").rstrip().rstrip(";"))
             _run(con, summary, "update_feeds")
             _run(con, summary, "insert_entries", [now, run_id])
             _run(con, summary, "update_entries")
@@ -132,7 +146,8 @@ def load_run(
                 _run(con, summary, "record_page_failures")
             con.execute("INSERT INTO fetch_events SELECT * FROM stg_events")
             summary.events = con.execute("SELECT count(*) FROM stg_events").fetchone()[0]
-            summary.new_entries = int(sum(new_counts.column("n").to_pylist())) if new_counts.num_rows else 0
+            summary.new_entries = int(con.execute(
+                "SELECT coalesce(sum(n), 0) FROM stg_new_counts").fetchone()[0])
             fr = feed_results.to_pylist()
             summary.feeds_polled = len(fr)
             summary.feeds_not_modified = sum(r["outcome"] == reasons.NOT_MODIFIED for r in fr)
@@ -147,18 +162,13 @@ def load_run(
                 summary.pages_failed, summary.articles_new, summary.articles_updated,
                 json.dumps(summary.as_dict(), sort_keys=True),
             ])
+            _drop_staged(con)  # inside the transaction: one commit, one checkpoint
             con.execute("COMMIT")
         except BaseException:
             rollback_quietly(con)
             raise
-    finally:
-        for name in [*staged, "stg_new_counts", "stg_extracted"]:
-            try:
-                con.unregister(name)
-            except Exception:  # noqa: BLE001 - unregistering a name that was never registered
-                pass
-        con.execute("DROP VIEW IF EXISTS stg_extracted")
-        con.execute("DROP TABLE IF EXISTS stg_resolution")
-        con.execute("DROP TABLE IF EXISTS stg_urls")
+    except BaseException:
+        _drop_staged(con)
+        raise
     (run_dir / "LOADED").touch()
     return summary

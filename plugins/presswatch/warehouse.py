@@ -69,15 +69,30 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"LOAD '{fts_extension_path()}'")  # path from our own package, not user input
 
 
+WRITER_ROW_GROUP_SIZE = 10240  # rows; measured best for 5 KB texts on 2 cores (bench/ingest.py)
+
+
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     import duckdb
 
+    config = {
+        "threads": os.cpu_count() or 1,
+        "memory_limit": os.environ.get("PRESSWATCH_DUCKDB_MEMORY_LIMIT", "256MB"),
+        "preserve_insertion_order": False,
+    }
     try:
-        return duckdb.connect(str(path), read_only=read_only, config={
-            "threads": os.cpu_count() or 1,
-            "memory_limit": os.environ.get("PRESSWATCH_DUCKDB_MEMORY_LIMIT", "256MB"),
-            "preserve_insertion_order": False,
-        })
+        if read_only:
+            return duckdb.connect(str(path), read_only=True, config=config)
+        # The writer attaches the file with small row groups: a bulk insert then writes full row
+        # groups straight into the database file while it runs (DuckDB's optimistic writes), so
+        # COMMIT only records metadata instead of pushing every text through the WAL and a
+        # checkpoint again (docs/decisions.md, "Load"). The option is not stored in the file; it
+        # applies to this connection only. The path is quoted, since ATTACH takes no parameters.
+        con = duckdb.connect(":memory:", config=config)
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS presswatch (ROW_GROUP_SIZE {WRITER_ROW_GROUP_SIZE})")
+        con.execute("USE presswatch")
+        return con
     except duckdb.IOException as exc:
         msg = str(exc)
         if "lock" in msg.lower():
