@@ -90,3 +90,16 @@ def test_numbers_that_mostly_disagree_veto() -> None:
 
 def test_may_as_a_verb_is_not_a_date() -> None:
     assert sim.facts(sim.words("prices may rise further")) == ()
+
+
+def test_vectorised_minhash_equals_datasketch() -> None:
+    """similarity.minhash is datasketch's affine32 MinHash, value for value (stored signatures
+    stay comparable whichever computed them)."""
+    import random
+
+    rng = random.Random(5)
+    vocab = [f"w{i}" for i in range(500)]
+    for n in (1, 4, 5, 60, 400):
+        tokens = [rng.choice(vocab) for _ in range(n)]
+        sh = sim.shingle_hashes(tokens)
+        assert (sim.minhash(sh) == sim.minhash_reference(sh)).all()

@@ -144,8 +144,30 @@ def _permutations() -> object:
     return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
 
 
+def _fmix32(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (datasketch's pre-mix for the affine32 scheme)."""
+    x = x ^ (x >> np.uint32(16))
+    x = x * np.uint32(0x85EBCA6B)
+    x = x ^ (x >> np.uint32(13))
+    x = x * np.uint32(0xC2B2AE35)
+    return x ^ (x >> np.uint32(16))
+
+
 def minhash(shingles: np.ndarray) -> np.ndarray:
-    """datasketch MinHash (affine32) of already-hashed shingles -> uint32[NUM_PERM]."""
+    """MinHash (datasketch's affine32 scheme and permutations) of already-hashed shingles ->
+    uint32[NUM_PERM]. The same arithmetic as ``datasketch.MinHash.update_batch`` (checked
+    value for value in tests/test_similarity.py), done on the whole array at once instead of
+    through a Python list of values."""
+    a, b = _permutations()
+    if len(shingles) == 0:
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        hv = _fmix32(shingles.astype(np.uint32))[:, np.newaxis]
+        return (hv * a + b).min(axis=0).astype(np.uint32)
+
+
+def minhash_reference(shingles: np.ndarray) -> np.ndarray:
+    """datasketch's own MinHash of the same shingles (the reference :func:`minhash` follows)."""
     from datasketch import MinHash
 
     m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=int,

@@ -143,20 +143,35 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _fingerprint_chunk(texts: list[str], min_tokens: int) -> list[similarity.Fingerprint]:
-    return [similarity.fingerprint(t, min_tokens) for t in texts]
+_Keys = tuple[similarity.Fingerprint, str, int, "int | None"]
 
 
-def _fingerprints(texts: list[str], cfg: StoryConfig) -> list[similarity.Fingerprint]:
+def _fingerprint_chunk(rows: list[tuple[str, str, str | None, str | None, str]],
+                       min_tokens: int) -> list[_Keys]:
+    """(fingerprint, URL key text, URL key, outlet+title key) of each (text, url, title, source,
+    outlet) row: all the per-article work, so that it runs on every core for large batches."""
+    out: list[_Keys] = []
+    for text, url, title, source, outlet in rows:
+        url_text = similarity.url_key(url)
+        title_hash = similarity.title_key(title, source)
+        tkey = None if title_hash is None else similarity.signed64(
+            f"{outlet}|{title_hash}".encode())
+        out.append((similarity.fingerprint(text, min_tokens), url_text,
+                    similarity.signed64(url_text.encode()), tkey))
+    return out
+
+
+def _fingerprints(rows: list[tuple[str, str, str | None, str | None, str]],
+                  cfg: StoryConfig) -> list[_Keys]:
     """Fingerprints in this process, or on every core for large batches (initial clustering)."""
     workers = min(os.cpu_count() or 1, cfg.max_workers)
-    if workers < 2 or len(texts) < cfg.parallel_from:
-        return _fingerprint_chunk(texts, cfg.min_tokens)
+    if workers < 2 or len(rows) < cfg.parallel_from:
+        return _fingerprint_chunk(rows, cfg.min_tokens)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    step = -(-len(texts) // (workers * 4))
-    chunks = [texts[i:i + step] for i in range(0, len(texts), step)]
+    step = -(-len(rows) // (workers * 4))
+    chunks = [rows[i:i + step] for i in range(0, len(rows), step)]
     # fork: the children only run pure-Python fingerprinting, never the DuckDB connection
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         parts = pool.map(_fingerprint_chunk, chunks, [cfg.min_tokens] * len(chunks))
@@ -181,11 +196,15 @@ def _sig_tables(docs: list[_Doc], hashes: dict[int, str]) -> tuple[Any, Any]:
                              for d in docs], pa.binary()),
         "facts": pa.array([list(d.fp.facts) for d in docs], pa.list_(pa.string())),
     })
-    ids = [d.article_id for d in docs for _ in d.fp.bands]
+    banded = [i for i, d in enumerate(docs) if d.fp.bands]  # short texts have no bands
+    n_bands = len(docs[banded[0]].fp.bands) if banded else 0
+    rows = np.asarray(banded, dtype=np.int64)
     buckets = pa.table({
-        "bucket": pa.array(np.fromiter((b for d in docs for b in d.fp.bands), np.int64), pa.int64()),
-        "article_id": pa.array(ids, pa.int64()),
-        "dated_at": pa.array([d.at for d in docs for _ in d.fp.bands], pa.timestamp("us", tz="UTC")),
+        "bucket": pa.array(np.array([docs[i].fp.bands for i in banded], dtype=np.int64).reshape(-1)
+                           if banded else np.zeros(0, np.int64), pa.int64()),
+        "article_id": pa.array(np.repeat(sig.column("article_id").to_numpy()[rows], n_bands),
+                               pa.int64()),
+        "dated_at": sig.column("dated_at").take(pa.array(np.repeat(rows, n_bands))),
     })
     return sig, buckets
 
@@ -211,12 +230,11 @@ def _process_batch(con: Any, rows: list[dict[str, Any]], cfg: StoryConfig, now: 
 
     docs: list[_Doc] = []
     hashes: dict[int, str] = {}
-    for r, fp in zip(rows, _fingerprints([r["text"] or "" for r in rows], cfg), strict=True):
-        url_text = similarity.url_key(r["url"])
-        title = similarity.title_key(r["title"], r["source"])
-        title_key = None if title is None else similarity.signed64(f"{r['outlet']}|{title}".encode())
+    keyed = _fingerprints([(r["text"] or "", r["url"], r["title"], r["source"], r["outlet"])
+                           for r in rows], cfg)
+    for r, (fp, url_text, ukey, tkey) in zip(rows, keyed, strict=True):
         docs.append(_Doc(r["article_id"], r["story_id"], _as_utc(r["dated_at"]), r["outlet"],
-                         similarity.signed64(url_text.encode()), title_key, fp, url_text))
+                         ukey, tkey, fp, url_text))
         hashes[r["article_id"]] = r["content_hash"]
     first, last = min(d.at for d in docs), max(d.at for d in docs)
     lo, hi = first - timedelta(seconds=cfg.widest_s), last + timedelta(seconds=cfg.widest_s)
