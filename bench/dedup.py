@@ -152,7 +152,7 @@ def fill_synthetic(con: Any, n: int, rng: np.random.Generator) -> None:
             "n_tokens": np.full(m, 300, np.int32), "n_shingles": np.full(m, 296, np.int32),
             "minhash": blobs, "facts": pa.array([[] for _ in range(m)], pa.list_(pa.string()))})
         con.register("bench_sig", sig_tbl)
-        con.execute("INSERT INTO story_signatures SELECT *, now() FROM bench_sig")
+        con.execute("INSERT INTO story_signatures SELECT *, now(), article_id FROM bench_sig")
         buckets = pa.table({
             "bucket": rng.integers(-2**63, 2**63 - 1, size=m * sim.BANDS, dtype=np.int64),
             "article_id": np.repeat(ids, sim.BANDS),

@@ -195,6 +195,7 @@ def _sig_tables(docs: list[_Doc], hashes: dict[int, str]) -> tuple[Any, Any]:
         "minhash": pa.array([None if d.fp.minhash is None else d.fp.minhash.astype("<u4").tobytes()
                              for d in docs], pa.binary()),
         "facts": pa.array([list(d.fp.facts) for d in docs], pa.list_(pa.string())),
+        "story_id": pa.array([d.story_id for d in docs], pa.int64()),
     })
     banded = [i for i, d in enumerate(docs) if d.fp.bands]  # short texts have no bands
     n_bands = len(docs[banded[0]].fp.bands) if banded else 0
@@ -299,7 +300,7 @@ def _process_batch(con: Any, rows: list[dict[str, Any]], cfg: StoryConfig, now: 
         dec = decide(d, cands, cfg)
         d.story_id = dec.story_id  # later articles of this batch can now match it
         decisions.append(dec)
-    _write_decisions(con, decisions, now, run_id)
+    _write_decisions(con, decisions, now, run_id, (first, last))
     summary.processed += len(decisions)
     counts = Counter(dec.layer for dec in decisions)
     summary.new_stories += counts.pop("self", 0)
@@ -308,7 +309,7 @@ def _process_batch(con: Any, rows: list[dict[str, Any]], cfg: StoryConfig, now: 
 
 
 def _write_decisions(con: Any, decisions: list[Decision], now: datetime,
-                     run_id: str | None) -> None:
+                     run_id: str | None, span: tuple[datetime, datetime]) -> None:
     import pyarrow as pa
 
     from presswatch.warehouse import sql
@@ -324,6 +325,7 @@ def _write_decisions(con: Any, decisions: list[Decision], now: datetime,
     con.register("stg_links", links)
     try:
         con.execute(sql("load/stories_set_story.sql"))
+        con.execute(sql("load/stories_set_signature_story.sql"), list(span))
         con.execute(sql("load/stories_insert_links.sql"), [now, run_id])
     finally:
         con.unregister("stg_links")
@@ -347,8 +349,10 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
     con.execute("BEGIN TRANSACTION")
     try:
         rows = []
-        for name, params in (("load/stories_pending.sql", []),
-                             ("load/stories_changed.sql", [run_id])):
+        queries: list[tuple[str, list[Any]]] = [("load/stories_pending.sql", [])]
+        if run_id is None or con.execute(sql("load/stories_touched.sql"), [run_id]).fetchone()[0]:
+            queries.append(("load/stories_changed.sql", [run_id]))
+        for name, params in queries:
             cur = con.execute(sql(name), params)
             cols = [c[0] for c in cur.description]
             rows += [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]

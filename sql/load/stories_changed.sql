@@ -1,5 +1,7 @@
 -- Articles with a story whose text changed since their signature was built (they keep their
 -- story; the signature is rebuilt). $1: run_id, or NULL to check every article.
+-- stories.py runs stories_touched.sql first and skips this when it finds nothing (the common
+-- case), so a cycle without updated articles never joins the signatures table.
 SELECT a.article_id, a.url, a.title, a.text, a.source,
        story_outlet(a.source, a.domain) AS outlet,
        coalesce(a.published_at, a.first_fetched_at) AS dated_at,
