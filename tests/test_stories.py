@@ -202,3 +202,20 @@ def test_parse_since() -> None:
     assert parse_since("7d", now) == datetime(2024, 1, 3, tzinfo=UTC)
     assert parse_since("2024-01-01") == datetime(2024, 1, 1, tzinfo=UTC)
     assert parse_since(None) is None
+
+
+def test_fingerprinting_on_every_core_gives_the_same_stories(tmp_path: Path) -> None:
+    """The initial-clustering path (worker pool, one batch ahead, small batches) decides exactly
+    what the one-process path decides."""
+    results = []
+    for name, cfg in (("serial", StoryConfig(parallel_from=10**9)),
+                      ("pool", StoryConfig(parallel_from=1, batch_size=7))):
+        c = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        warehouse.migrate(c)
+        EVAL.insert_documents(c, DOCS)
+        summary = assign_stories(c, config=cfg)
+        assert summary.processed == len(DOCS)
+        results.append((_stories(c), c.execute(
+            "SELECT article_id, layer, matched_article_id FROM story_links ORDER BY 1").fetchall()))
+        c.close()
+    assert results[0] == results[1]

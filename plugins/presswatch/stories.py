@@ -136,6 +136,7 @@ def decide(new: _Doc, candidates: list[_Doc], cfg: StoryConfig) -> Decision:
     if best is None:
         return Decision(new.article_id, new.article_id, "self", None, None, None)
     rank, neg_sim, _at, _aid, cand, detail = best
+    assert cand.story_id is not None  # candidates without a story were skipped above
     return Decision(new.article_id, cand.story_id, LAYERS[rank], -neg_sim, cand.article_id, detail)
 
 
@@ -161,21 +162,42 @@ def _fingerprint_chunk(rows: list[tuple[str, str, str | None, str | None, str]],
     return out
 
 
-def _fingerprints(rows: list[tuple[str, str, str | None, str | None, str]],
-                  cfg: StoryConfig) -> list[_Keys]:
-    """Fingerprints in this process, or on every core for large batches (initial clustering)."""
-    workers = min(os.cpu_count() or 1, cfg.max_workers)
-    if workers < 2 or len(rows) < cfg.parallel_from:
-        return _fingerprint_chunk(rows, cfg.min_tokens)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+_Row = tuple[str, str, "str | None", "str | None", str]
 
-    step = -(-len(rows) // (workers * 4))
-    chunks = [rows[i:i + step] for i in range(0, len(rows), step)]
-    # fork: the children only run pure-Python fingerprinting, never the DuckDB connection
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        parts = pool.map(_fingerprint_chunk, chunks, [cfg.min_tokens] * len(chunks))
-        return [fp for part in parts for fp in part]
+
+def _inputs(rows: list[dict[str, Any]]) -> list[_Row]:
+    return [(r["text"] or "", r["url"], r["title"], r["source"], r["outlet"]) for r in rows]
+
+
+class _Fingerprinter:
+    """Fingerprints batches in this process, or -- for a large backlog such as the initial
+    clustering -- on every core, one batch ahead: while this process decides batch i against
+    DuckDB, the workers already fingerprint batch i + 1, so no core waits for the other."""
+
+    def __init__(self, cfg: StoryConfig, backlog: int) -> None:
+        self.cfg = cfg
+        self.workers = min(os.cpu_count() or 1, cfg.max_workers)
+        self.pool: Any = None
+        if self.workers >= 2 and backlog >= cfg.parallel_from:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork: the children only run pure-Python fingerprinting, never the DuckDB connection
+            self.pool = ProcessPoolExecutor(self.workers,
+                                            mp_context=multiprocessing.get_context("fork"))
+
+    def submit(self, rows: list[_Row]) -> Any:
+        """Start fingerprinting ``rows``; the returned callable waits for the results."""
+        if self.pool is None:
+            return lambda: _fingerprint_chunk(rows, self.cfg.min_tokens)
+        step = max(1, -(-len(rows) // (self.workers * 4)))
+        futures = [self.pool.submit(_fingerprint_chunk, rows[i:i + step], self.cfg.min_tokens)
+                   for i in range(0, len(rows), step)]
+        return lambda: [keys for f in futures for keys in f.result()]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def _sig_tables(docs: list[_Doc], hashes: dict[int, str]) -> tuple[Any, Any]:
@@ -222,8 +244,8 @@ def _doc_from_row(row: dict[str, Any], story_id: int | None) -> _Doc:
                 row["title_key"], fp)
 
 
-def _process_batch(con: Any, rows: list[dict[str, Any]], cfg: StoryConfig, now: datetime,
-                   run_id: str | None, summary: StoriesSummary) -> None:
+def _process_batch(con: Any, rows: list[dict[str, Any]], keyed: list[_Keys], cfg: StoryConfig,
+                   now: datetime, run_id: str | None, summary: StoriesSummary) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -231,8 +253,6 @@ def _process_batch(con: Any, rows: list[dict[str, Any]], cfg: StoryConfig, now: 
 
     docs: list[_Doc] = []
     hashes: dict[int, str] = {}
-    keyed = _fingerprints([(r["text"] or "", r["url"], r["title"], r["source"], r["outlet"])
-                           for r in rows], cfg)
     for r, (fp, url_text, ukey, tkey) in zip(rows, keyed, strict=True):
         docs.append(_Doc(r["article_id"], r["story_id"], _as_utc(r["dated_at"]), r["outlet"],
                          ukey, tkey, fp, url_text))
@@ -357,8 +377,17 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
             cols = [c[0] for c in cur.description]
             rows += [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
         rows.sort(key=lambda r: (_as_utc(r["dated_at"]), r["article_id"]))
-        for i in range(0, len(rows), cfg.batch_size):
-            _process_batch(con, rows[i:i + cfg.batch_size], cfg, now, run_id, summary)
+        batches = [rows[i:i + cfg.batch_size] for i in range(0, len(rows), cfg.batch_size)]
+        fingerprinter = _Fingerprinter(cfg, len(rows))
+        try:
+            ahead: Any = fingerprinter.submit(_inputs(batches[0])) if batches else None
+            for i, batch in enumerate(batches):
+                keyed = ahead()
+                if i + 1 < len(batches):
+                    ahead = fingerprinter.submit(_inputs(batches[i + 1]))
+                _process_batch(con, batch, keyed, cfg, now, run_id, summary)
+        finally:
+            fingerprinter.close()
         con.execute("COMMIT")
     except BaseException:
         _rollback(con)
