@@ -1,9 +1,16 @@
 """presswatch_report: after every ingest run that changed the warehouse, refresh the derived
-views and publish the read-only snapshot analysts query while the next load runs:
+views, publish the read-only snapshot analysts query while the next load runs:
 
     duckdb -readonly warehouse/published/presswatch.duckdb
 
-Wiring only: each task calls one function of presswatch.airflow_tasks (docs/airflow.md).
+then write the daily digest from that snapshot (HTML + Markdown of the latest day with data
+and of the day before, into PRESSWATCH_REPORT_DIR) and send spike alerts. Alert e-mail goes
+through the Airflow SMTP provider when an Airflow connection ``smtp_default`` exists, else
+through presswatch's own smtplib sender when PRESSWATCH_SMTP_HOST is set; the webhook when
+PRESSWATCH_WEBHOOK_URL is set. alert_history keeps a repeated run from sending twice.
+
+Wiring only: each task calls one function of presswatch.airflow_tasks (docs/airflow.md,
+docs/digest.md).
 """
 
 from __future__ import annotations
@@ -43,7 +50,19 @@ def presswatch_report():
         from presswatch.airflow_tasks import publish_snapshot
         return publish_snapshot()
 
-    publish(refresh())
+    @task(pool="duckdb")  # reads the published snapshot; the pool keeps DuckDB work serial
+    def digest(published: dict) -> dict:
+        from presswatch.airflow_tasks import write_digests
+        return write_digests()
+
+    @task(pool="duckdb")  # writes alert_history in the warehouse
+    def alert(published: dict) -> dict:
+        from presswatch.airflow_tasks import send_alerts
+        return send_alerts()
+
+    published = publish(refresh())
+    digest(published)
+    alert(published)
 
 
 presswatch_report()

@@ -226,3 +226,78 @@ def export_parquet() -> dict[str, Any]:
     from presswatch.maintenance import export_parquet as export
 
     return export(task_settings(), wait_s=LOCK_WAIT_S)
+
+
+# -- presswatch_report: daily digest and spike alerts (docs/digest.md) ----------------------
+
+def write_digests(days: int = 2) -> dict[str, Any]:
+    """Write the digest (HTML + Markdown) of the latest day with data and of the day before it
+    (which is final once a new day has data) from the published snapshot, into
+    PRESSWATCH_REPORT_DIR. Returns the file paths only."""
+    from datetime import timedelta
+
+    from presswatch import digest, digest_render, warehouse
+    from presswatch.alerts import AlertConfig
+    from presswatch.snapshot import snapshot_path
+
+    settings = task_settings()
+    cfg = AlertConfig.from_settings(settings)
+    written: list[str] = []
+    with warehouse.reader(settings, snapshot_path(settings)) as con:
+        latest = digest.default_day(con)
+        if latest is None:
+            log.info("no articles yet: no digest written")
+            return {"day": None, "files": []}
+        for back in range(max(int(days), 1)):
+            d = digest.gather(con, latest - timedelta(days=back), None, cfg)
+            files = digest_render.write_digest(d, settings.reports)
+            written += [str(files.html), str(files.markdown)]
+            log.info("digest of %s: %d topics, spiking: %s -> %s", d.day, len(d.topics),
+                     ", ".join(t.name for t in d.spikes) or "none", files.html)
+    return {"day": latest.isoformat(), "files": written}
+
+
+def _airflow_smtp_sender(conn_id: str = "smtp_default") -> str | None:
+    """The connection's from_email when an Airflow SMTP connection ``conn_id`` exists, "" when
+    it exists without one, None when there is no such connection."""
+    try:
+        from airflow.sdk import BaseHook
+
+        conn = BaseHook.get_connection(conn_id)
+    except Exception:  # not found, or no Airflow here: presswatch's own SMTP settings apply
+        return None
+    return str(conn.extra_dejson.get("from_email") or "")
+
+
+def send_alerts() -> dict[str, Any]:
+    """Detect spike events and deliver them: e-mail through the Airflow connection
+    ``smtp_default`` when it exists (else presswatch's smtplib sender when PRESSWATCH_SMTP_HOST
+    is set), and the webhook when PRESSWATCH_WEBHOOK_URL is set. Without either, spikes are only
+    logged. Raises after recording when a delivery failed (the retry sends what is owed)."""
+    from presswatch import alerts, delivery
+
+    settings = task_settings()
+    mailer = None
+    path = "none"
+    if settings.smtp_to:
+        sender = _airflow_smtp_sender()
+        if sender is not None:
+            settings = replace(settings, smtp_from=settings.smtp_from or sender)
+            mailer, path = delivery.AirflowSmtpMailer(settings), "airflow smtp_default"
+        elif settings.smtp_host:
+            path = f"smtplib {settings.smtp_host}:{settings.smtp_port}"
+        else:
+            log.warning("PRESSWATCH_SMTP_TO is set but there is no Airflow connection smtp_default "
+                        "and no PRESSWATCH_SMTP_HOST: alerts are not e-mailed")
+    senders, targets = delivery.senders_for(settings, smtp=path != "none",
+                                            webhook_url=settings.webhook_url or None,
+                                            mailer=mailer)
+    run = alerts.run_alerts(settings, senders=senders, targets=targets, wait_s=LOCK_WAIT_S)
+    log.info("alerts for %s: %d new event(s) %s, %d kept quiet by the cool-down; e-mail via %s, "
+             "webhook %s: %d recorded, %d sent, %d failed", run.day,
+             len(run.events), [e["event_id"] for e in run.events], len(run.suppressed), path,
+             "on" if "webhook" in senders else "off", run.recorded, run.sent, run.failed)
+    if run.failed:
+        raise RuntimeError(f"{run.failed} alert deliveries failed: {'; '.join(run.errors)}")
+    return {"day": run.day.isoformat() if run.day else None, "events": len(run.events),
+            "recorded": run.recorded, "sent": run.sent, "channels": run.channels}

@@ -256,10 +256,12 @@ def demo(port: int, keep_serving: bool) -> None:
 
 
 def _register() -> None:
+    from presswatch.cli_report import alert_cmd, report_cmd
     from presswatch.cli_stories import explain_command, stories_command
     from presswatch.cli_topics import search_cmd, topics_group
 
-    for command in (stories_command, explain_command, search_cmd, topics_group):
+    for command in (stories_command, explain_command, search_cmd, topics_group, report_cmd,
+                    alert_cmd):
         main.add_command(command)
 
 

@@ -46,6 +46,25 @@ class Settings:
     max_future_s: float = 86400.0  # dates further ahead than this are rejected
     page_retry_limit: int = 5
     raw_html_retention_days: int = 180
+    # DuckLake warehouse (presswatch.lake): set when PRESSWATCH_WAREHOUSE=ducklake:...; then
+    # `warehouse` is only a local marker path (staging and the CLI cycle lock sit beside it)
+    lake: str | None = field(default=None, repr=False)  # 'ducklake:postgres:...' (may hold a password)
+    lake_data_path: str | None = None  # Parquet files: a directory or s3://...; default <warehouse dir>/lake/
+    # digest and spike alerts (docs/digest.md)
+    alert_sensitivity: float = 3.5  # robust z (MAD units) a day must reach to be a spike
+    alert_cooldown_days: int = 3  # a spike this close after another of the topic: same event
+    alert_min_stories: int = 3  # a spike needs at least this many stories that day
+    alert_baseline_days: int = 14  # trailing days the median and MAD are taken over
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str | None = None
+    smtp_to: str | None = None  # comma-separated recipients
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_tls: str = "auto"  # auto (STARTTLS when offered) | starttls | ssl | none
+    webhook_url: str | None = field(default=None, repr=False)  # may hold a token
+    webhook_secret: str | None = field(default=None, repr=False)  # HMAC-signs webhook bodies
+    report_dir: Path | None = None  # default <warehouse dir>/reports
 
     @property
     def staging(self) -> Path:
@@ -54,6 +73,10 @@ class Settings:
     @property
     def workers(self) -> int:
         return self.extract_workers or (os.cpu_count() or 1)
+
+    @property
+    def reports(self) -> Path:
+        return self.report_dir or (self.warehouse.parent / "reports")
 
 
 _FIELDS: dict[str, tuple[str, type]] = {
@@ -76,6 +99,21 @@ _FIELDS: dict[str, tuple[str, type]] = {
     "PRESSWATCH_MAX_FUTURE_S": ("max_future_s", float),
     "PRESSWATCH_PAGE_RETRY_LIMIT": ("page_retry_limit", int),
     "PRESSWATCH_RAW_HTML_RETENTION_DAYS": ("raw_html_retention_days", int),
+    "PRESSWATCH_LAKE_DATA_PATH": ("lake_data_path", str),
+    "PRESSWATCH_ALERT_SENSITIVITY": ("alert_sensitivity", float),
+    "PRESSWATCH_ALERT_COOLDOWN_DAYS": ("alert_cooldown_days", int),
+    "PRESSWATCH_ALERT_MIN_STORIES": ("alert_min_stories", int),
+    "PRESSWATCH_ALERT_BASELINE_DAYS": ("alert_baseline_days", int),
+    "PRESSWATCH_SMTP_HOST": ("smtp_host", str),
+    "PRESSWATCH_SMTP_PORT": ("smtp_port", int),
+    "PRESSWATCH_SMTP_FROM": ("smtp_from", str),
+    "PRESSWATCH_SMTP_TO": ("smtp_to", str),
+    "PRESSWATCH_SMTP_USER": ("smtp_user", str),
+    "PRESSWATCH_SMTP_PASSWORD": ("smtp_password", str),
+    "PRESSWATCH_SMTP_TLS": ("smtp_tls", str),
+    "PRESSWATCH_WEBHOOK_URL": ("webhook_url", str),
+    "PRESSWATCH_WEBHOOK_SECRET": ("webhook_secret", str),
+    "PRESSWATCH_REPORT_DIR": ("report_dir", Path),
 }
 
 
@@ -123,6 +161,10 @@ def load_settings(env: dict[str, str] | None = None, **overrides: object) -> Set
         raw = env.get(name)
         if raw is not None and raw != "":
             values[attr] = _convert(name, kind, raw)
+    lake = env.get("PRESSWATCH_WAREHOUSE", "").strip()
+    if lake.startswith("ducklake:"):  # a DuckLake catalog, not a DuckDB file (presswatch.lake)
+        values["lake"] = lake
+        values["warehouse"] = project_root() / "warehouse" / "presswatch.lake"
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
 
