@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run demo test test-fast lint bench clean airflow chromium
+.PHONY: install run demo test test-fast lint bench clean airflow chromium postgres
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,14 @@ chromium:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 		echo "chromium could not be installed: browser tests will be skipped"
 
+## postgres: Debian's PostgreSQL server for the DuckLake tests (installed when initdb is missing)
+postgres:
+	@command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || \
+		echo "postgresql could not be installed: the DuckLake tests will be skipped"
+
 ## test: the whole suite (slow end-to-end tests included)
-test: install chromium
+test: install chromium postgres
 	$(BIN)/python -m pytest -q
 
 test-fast: install

@@ -166,7 +166,8 @@ def run_post_load(run_id: str) -> dict[str, Any]:
     from presswatch import warehouse
 
     with child_processes_safe(), warehouse.writer(task_settings(), wait_s=LOCK_WAIT_S) as con:
-        return post_load_steps(con, run_id)
+        # DuckLake: redone after a lost commit race (both steps are idempotent)
+        return warehouse.retry_conflicts(con, lambda: post_load_steps(con, run_id))
 
 
 def check_quality(run_id: str) -> dict[str, Any]:

@@ -74,6 +74,13 @@ def _drop_staged(con: Any) -> None:
 def load_run(
     settings: Settings, con: Any, run_dir: Path, *, trigger: str = "cli",
 ) -> LoadSummary:
+    from presswatch.warehouse import retry_conflicts
+
+    # on DuckLake a load whose commit loses a race with another loader is redone whole
+    return retry_conflicts(con, lambda: _load_once(settings, con, run_dir, trigger))
+
+
+def _load_once(settings: Settings, con: Any, run_dir: Path, trigger: str) -> LoadSummary:
     import pyarrow as pa
     import pyarrow.parquet as pq
 

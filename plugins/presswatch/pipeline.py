@@ -177,7 +177,8 @@ def run_cycle(
             from presswatch.postload import run_post_load
 
             with warehouse.connect_unlocked(settings) as con:
-                extra = after_load(con, load) if after_load else run_post_load(con, run_id)
+                extra = warehouse.retry_conflicts(  # DuckLake: redone after a lost commit race
+                    con, lambda: after_load(con, load) if after_load else run_post_load(con, run_id))
         timed("stories+topics", t0)
         staging.remove_run(plan.run_dir)
     return CycleSummary(run_id=run_id, load=load, timings_s=timings, poll_reasons=poll.reasons,

@@ -4,6 +4,10 @@ Every SQL statement lives in ``sql/`` and is read through :func:`sql`; parameter
 bound. Only one process may write a DuckDB file at a time, so every write goes through
 :func:`writer` which holds an OS file lock beside the database for its whole duration; a second
 writer waits (up to ``wait_s``) or gets :class:`WarehouseBusy` with a message saying what to do.
+
+With ``PRESSWATCH_WAREHOUSE=ducklake:...`` the same functions open a DuckLake warehouse instead
+(:mod:`presswatch.lake`): no writer lock (writers commit concurrently and are retried on commit
+conflicts), and :func:`sql` prefers ``sql/lake/<name>`` where the lake needs another statement.
 """
 
 from __future__ import annotations
@@ -14,14 +18,16 @@ import fcntl
 import functools
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from presswatch.settings import Settings, project_root
 
 if TYPE_CHECKING:
     import duckdb
+
+T = TypeVar("T")
 
 
 class WarehouseError(RuntimeError):
@@ -42,9 +48,33 @@ def _read_sql(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
+@functools.lru_cache(maxsize=256)
+def _lake_variant(directory: str, name: str) -> str | None:
+    path = Path(directory) / "lake" / name
+    return str(path) if path.exists() else None
+
+
 def sql(name: str) -> str:
-    """The text of ``sql/<name>`` (e.g. ``sql('load/upsert_feeds.sql')``)."""
+    """The text of ``sql/<name>`` (e.g. ``sql('load/upsert_feeds.sql')``); while a DuckLake
+    connection is open in this context, ``sql/lake/<name>`` when it exists."""
+    from presswatch import lake
+
+    if lake.ACTIVE.get():
+        variant = _lake_variant(str(sql_dir()), name)
+        if variant:
+            return _read_sql(variant)
     return _read_sql(str(sql_dir() / name))
+
+
+def retry_conflicts(con: Any, fn: Callable[[], T]) -> T:
+    """Run ``fn`` (a unit of work that begins and commits its own transaction on ``con``); on a
+    DuckLake connection run it again when its commit lost a race with another writer. On the
+    DuckDB file (one writer) it simply runs once."""
+    from presswatch import lake
+
+    if isinstance(con, lake.LakeConnection):
+        return lake.retry(fn)
+    return fn()
 
 
 def fts_extension_path() -> str:
@@ -75,7 +105,7 @@ WRITER_ROW_GROUP_SIZE = 10240  # rows; measured best for 5 KB texts on 2 cores (
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     import duckdb
 
-    config = {
+    config: dict[str, Any] = {
         "threads": os.cpu_count() or 1,
         "memory_limit": os.environ.get("PRESSWATCH_DUCKDB_MEMORY_LIMIT", "256MB"),
         "preserve_insertion_order": False,
@@ -158,7 +188,12 @@ def _check_writable(settings: Settings) -> None:
 
 @contextlib.contextmanager
 def writer(settings: Settings, wait_s: float = 0.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The one writing connection, migrated, under the writer lock."""
+    """The one writing connection, migrated, under the writer lock. (On DuckLake: a migrated
+    connection and no lock; concurrent writers are retried on commit conflicts.)"""
+    if _is_lake(settings):
+        with _lake_session(settings) as con:
+            yield con
+        return
     _check_writable(settings)
     with _file_lock(Path(str(settings.warehouse) + ".lock"), wait_s):
         con = _open(settings.warehouse, read_only=False)
@@ -180,6 +215,10 @@ def writer_lock(settings: Settings, wait_s: float = 0.0) -> Iterator[None]:
 @contextlib.contextmanager
 def reader(settings: Settings, path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection (to the warehouse or a published snapshot)."""
+    if path is None and _is_lake(settings):
+        with _lake_session(settings, read_only=True) as con:
+            yield con
+        return
     target = path or settings.warehouse
     if not target.exists():
         raise WarehouseError(
@@ -195,12 +234,26 @@ def reader(settings: Settings, path: Path | None = None) -> Iterator[duckdb.Duck
 @contextlib.contextmanager
 def connect_unlocked(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A migrated read-write connection for code that already holds :func:`writer_lock`."""
+    if _is_lake(settings):
+        with _lake_session(settings) as lake_con:
+            yield lake_con
+        return
     con = _open(settings.warehouse, read_only=False)
     try:
         migrate(con)
         yield con
     finally:
         con.close()
+
+
+def _is_lake(settings: Settings) -> bool:
+    return bool(getattr(settings, "lake", None))
+
+
+def _lake_session(settings: Settings, read_only: bool = False) -> Any:
+    from presswatch import lake
+
+    return lake.session(settings, read_only=read_only)
 
 
 def migrations() -> list[tuple[int, str, Path]]:
@@ -212,6 +265,12 @@ def migrations() -> list[tuple[int, str, Path]]:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply pending numbered migrations (each in its own transaction), then re-create views."""
+    from presswatch import lake
+
+    if isinstance(con, lake.LakeConnection):
+        from presswatch.lake_schema import migrate as migrate_lake
+
+        return migrate_lake(con)
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
@@ -247,6 +306,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def refresh_views(con: duckdb.DuckDBPyConnection) -> None:
+    from presswatch import lake
+
+    if isinstance(con, lake.LakeConnection):
+        from presswatch.lake_schema import refresh_views as refresh_lake_views
+
+        lake.retry(lambda: refresh_lake_views(con, force=True), what="views")
+        return
     for path in sorted((sql_dir() / "views").glob("*.sql")):
         con.execute(path.read_text(encoding="utf-8"))
 
@@ -264,7 +330,8 @@ def table_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str,
         "SELECT table_name FROM information_schema.tables").fetchall()}
     for t in tables:
         if t in allowed and t in existing:  # identifiers from a fixed list, never user input
-            out[t] = con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+            row = con.execute(f"SELECT count(*) FROM {t}").fetchone()  # noqa: S608
+            out[t] = row[0] if row else 0
     return out
 
 
