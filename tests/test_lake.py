@@ -310,6 +310,32 @@ def test_a_cli_cycle_runs_on_the_lake_and_a_rerun_adds_nothing(fixture_server, l
         assert_no_duplicates(con)
 
 
+def test_report_dag_tasks_run_on_the_lake(fixture_server, lake_settings, monkeypatch, tmp_path):
+    """presswatch_report's tasks on a lake: views refreshed, nothing to publish (readers query
+    the lake), the digest read straight from the lake."""
+    from presswatch import airflow_tasks
+
+    from tests.support.news import article_page, rss
+
+    u = fixture_server.url
+    fixture_server.route("/news/r1.html", body=article_page(
+        "Story r1", fixture_web.paras("r1"), canonical="/news/r1.html"))
+    feed = fixture_server.conditional("/feeds/r.xml", rss([
+        {"title": "Story r1", "link": u("/news/r1.html"), "date": "Fri, 20 Nov 2026 08:00:00 GMT"}]),
+        content_type="application/rss+xml")
+    settings = lake_settings(extract_workers=1)
+    _add_feeds(settings, [feed])
+    assert run_cycle(settings).load.articles_new == 1
+    monkeypatch.setenv("PRESSWATCH_WAREHOUSE", settings.lake)
+    monkeypatch.setenv("PRESSWATCH_LAKE_DATA_PATH", settings.lake_data_path)
+    monkeypatch.setenv("PRESSWATCH_REPORT_DIR", str(tmp_path / "reports"))
+    assert airflow_tasks.refresh_derived()["articles"] == 1
+    assert airflow_tasks.publish_snapshot() == {"published": False, "reason": "ducklake"}
+    out = airflow_tasks.write_digests()
+    assert out["day"] == "2026-11-20" and out["files"]
+    assert all(Path(f).exists() for f in out["files"])
+
+
 # -- the fixture web: four loaders against the DuckDB-file run ------------------------------
 
 def _add_feeds(settings, urls) -> None:

@@ -199,7 +199,11 @@ def publish_snapshot() -> dict[str, Any]:
     """Publish the read-only snapshot analysts and the presswatch UI page read."""
     from presswatch.snapshot import publish
 
-    return publish(task_settings(), wait_s=LOCK_WAIT_S).as_dict()
+    settings = task_settings()
+    if settings.lake:  # DuckLake readers already see committed snapshots while loads run
+        log.info("DuckLake warehouse: nothing to publish, readers query the lake directly")
+        return {"published": False, "reason": "ducklake"}
+    return publish(settings, wait_s=LOCK_WAIT_S).as_dict()
 
 
 # -- presswatch_maintenance -----------------------------------------------------------------
@@ -244,7 +248,8 @@ def write_digests(days: int = 2) -> dict[str, Any]:
     settings = task_settings()
     cfg = AlertConfig.from_settings(settings)
     written: list[str] = []
-    with warehouse.reader(settings, snapshot_path(settings)) as con:
+    source = None if settings.lake else snapshot_path(settings)  # the lake is read directly
+    with warehouse.reader(settings, source) as con:
         latest = digest.default_day(con)
         if latest is None:
             log.info("no articles yet: no digest written")
