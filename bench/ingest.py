@@ -67,7 +67,9 @@ def _staged_run(settings, n: int, text_bytes: int) -> Path:
     words = "harbour council budget water ministry talks summit trade port fishing".split()
     blocks = [" ".join(rng.choice(words) for _ in range(text_bytes // 7))[:text_bytes]
               for _ in range(64)]
-    with staging.TableWriter(run_dir / "extracted-0.parquet", schema("extracted"), 2048) as out:
+    # written as the extract stage writes it (pages.extract_pages): 128-row batches, compacted
+    with staging.TableWriter(run_dir / "extracted-0.parquet", schema("extracted"), 128,
+                             compact_rows=2048) as out:
         for i in range(n):
             text = f"Story {i}. " + blocks[i % 64]
             url = f"http://127.0.0.1/a/{i}.html"

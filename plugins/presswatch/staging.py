@@ -36,12 +36,17 @@ def write_table(path: Path, rows: list[dict[str, Any]], schema: Any) -> Path:
 class TableWriter:
     """Write rows in batches to one Parquet file (bounded memory), atomically on close."""
 
-    def __init__(self, path: Path, schema: Any, batch_rows: int = 256) -> None:
+    def __init__(self, path: Path, schema: Any, batch_rows: int = 256,
+                 compact_rows: int | None = None) -> None:
+        """``batch_rows`` rows are buffered per write (bounding memory); with ``compact_rows``,
+        a file written in many small row groups is rewritten on close, streaming, into row
+        groups of that many rows (DuckDB reads a file of 128-row groups about half as fast)."""
         import pyarrow.parquet as pq
 
         self.path = path
         self.schema = schema
         self.batch_rows = batch_rows
+        self.compact_rows = compact_rows
         self._rows: list[dict[str, Any]] = []
         path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = path.with_name(path.name + ".tmp")
@@ -64,8 +69,23 @@ class TableWriter:
     def close(self) -> Path:
         self._flush()
         self._writer.close()
+        if self.compact_rows and self.count > self.batch_rows:
+            self._compact()
         os.replace(self._tmp, self.path)
         return self.path
+
+    def _compact(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        assert self.compact_rows is not None
+        compacted = self._tmp.with_name(self._tmp.name + ".compact")
+        source = pq.ParquetFile(self._tmp)
+        with pq.ParquetWriter(compacted, self.schema, compression="zstd") as out:
+            for batch in source.iter_batches(batch_size=self.compact_rows):
+                out.write_table(pa.Table.from_batches([batch], schema=self.schema))
+        source.close()
+        os.replace(compacted, self._tmp)
 
     def __enter__(self) -> TableWriter:
         return self
