@@ -55,10 +55,13 @@ lint: install
 	$(BIN)/ruff check plugins tests bench dags airflow
 	$(BIN)/mypy
 
+## bench: performance figures (~40 min; `make bench QUICK=1` for a ~10 min smoke run; not part of make test)
 bench: install
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py $(if $(QUICK),--quick)
 	@if [ -d ../shared/datasets/article-extraction-benchmark ]; then \
 		$(BIN)/python bench/extraction.py ../shared/datasets/article-extraction-benchmark; fi
+	sh bench/contenders/setup_venv.sh
+	$(BIN)/python bench/e2e.py $(if $(QUICK),--quick)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache warehouse/staging
