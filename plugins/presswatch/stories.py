@@ -351,6 +351,12 @@ def _write_decisions(con: Any, decisions: list[Decision], now: datetime,
         con.unregister("stg_links")
 
 
+def _fetch_rows(con: Any, query: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = con.execute(query, params)
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
 def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
                    config: StoryConfig | None = None) -> StoriesSummary:
     """Give every article without a story its story, and re-index changed texts.
@@ -368,24 +374,27 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
     now = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
-        rows = []
-        queries: list[tuple[str, list[Any]]] = [("load/stories_pending.sql", [])]
+        changed: list[dict[str, Any]] = []
         if run_id is None or con.execute(sql("load/stories_touched.sql"), [run_id]).fetchone()[0]:
-            queries.append(("load/stories_changed.sql", [run_id]))
-        for name, params in queries:
-            cur = con.execute(sql(name), params)
-            cols = [c[0] for c in cur.description]
-            rows += [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-        rows.sort(key=lambda r: (_as_utc(r["dated_at"]), r["article_id"]))
-        batches = [rows[i:i + cfg.batch_size] for i in range(0, len(rows), cfg.batch_size)]
-        fingerprinter = _Fingerprinter(cfg, len(rows))
+            changed = _fetch_rows(con, sql("load/stories_changed.sql"), [run_id])
+        pending = [r[0] for r in con.execute(sql("load/stories_pending_keys.sql")).fetchall()]
+        size = cfg.batch_size
+        # changed texts first (their new signatures are what later articles compare with), then
+        # the backlog in time order; each pending batch's texts are read only when it is next
+        loaders: list[Any] = [lambda c=changed[i:i + size]: c for i in range(0, len(changed), size)]
+        loaders += [lambda ids=pending[i:i + size]: _fetch_rows(
+            con, sql("load/stories_pending.sql"), [ids]) for i in range(0, len(pending), size)]
+        fingerprinter = _Fingerprinter(cfg, len(changed) + len(pending))
         try:
-            ahead: Any = fingerprinter.submit(_inputs(batches[0])) if batches else None
-            for i, batch in enumerate(batches):
+            batch = loaders[0]() if loaders else []
+            ahead: Any = fingerprinter.submit(_inputs(batch))
+            for i in range(len(loaders)):
                 keyed = ahead()
-                if i + 1 < len(batches):
-                    ahead = fingerprinter.submit(_inputs(batches[i + 1]))
+                following = loaders[i + 1]() if i + 1 < len(loaders) else None
+                if following is not None:
+                    ahead = fingerprinter.submit(_inputs(following))
                 _process_batch(con, batch, keyed, cfg, now, run_id, summary)
+                batch = following or []
         finally:
             fingerprinter.close()
         con.execute("COMMIT")
