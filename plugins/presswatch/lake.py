@@ -8,8 +8,8 @@ dispatches here, so callers keep using ``warehouse.writer(settings)``/``reader(s
 
 How it differs from the DuckDB file (docs/scaling.md):
 
-- DuckLake has no PRIMARY KEY, UNIQUE or index. The tables come from ``sql/lake/migrations/``
-  (the file schema without constraints) and every keyed insert is a MERGE on the natural key
+- DuckLake has no PRIMARY KEY, UNIQUE or index. The tables come from the file's own migrations
+  with their constraints stripped (``lake_schema.without_constraints``) and every keyed insert is a MERGE on the natural key
   over a deduplicated batch (``sql/lake/load/``); :func:`presswatch.warehouse.sql` returns
   ``sql/lake/<name>`` instead of ``sql/<name>`` where one exists while a lake connection is open.
 - Writers do not lock each other out. DuckLake commits optimistically and reports a conflict

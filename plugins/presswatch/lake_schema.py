@@ -1,5 +1,5 @@
-"""The DuckLake warehouse's schema: numbered migrations (sql/lake/migrations/, or the file's own
-without constraints), the lake's bookkeeping tables (sql/lake/bootstrap.sql) and the views,
+"""The DuckLake warehouse's schema: the file's numbered migrations without their constraints
+(derived, so the two schemas cannot drift), the lake's bookkeeping tables (sql/lake/bootstrap.sql) and the views,
 re-created only when their definitions change. Every step is one transaction retried on a
 commit conflict, so several processes may start (and migrate) at the same moment."""
 
@@ -22,8 +22,8 @@ log = logging.getLogger("presswatch.lake")
 
 def without_constraints(ddl: str) -> str:
     """A file migration made fit for DuckLake: column ``PRIMARY KEY`` becomes ``NOT NULL``,
-    column ``UNIQUE`` goes, table-level ``PRIMARY KEY (...)``/``UNIQUE (...)`` lines go. Used for
-    a migration that has no hand-written variant in sql/lake/migrations/ yet."""
+    column ``UNIQUE`` goes, table-level ``PRIMARY KEY (...)``/``UNIQUE (...)`` lines go. Uniqueness
+    on the lake comes from the MERGE loads (sql/lake/load/) instead."""
     kept: list[str] = []
     for line in ddl.splitlines():
         code = line.split("--", 1)[0]
@@ -43,17 +43,13 @@ def without_constraints(ddl: str) -> str:
 def migration_text(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     if path.parent.parent.name != "lake":
-        stripped = without_constraints(text)
-        if stripped.strip() != text.strip():
-            log.warning("migration %s has no DuckLake variant in sql/lake/migrations/: applying "
-                        "it without its PRIMARY KEY/UNIQUE constraints", path.name)
-        text = stripped
+        text = without_constraints(text)
     return text
 
 
 def migrations() -> list[tuple[int, str, Path]]:
-    """The numbered migrations for the lake: sql/lake/migrations/NNN_*.sql where one exists
-    (the file schema without constraints), else sql/migrations/NNN_*.sql, which
+    """The numbered migrations for the lake: sql/migrations/NNN_*.sql (a hand-written
+    sql/lake/migrations/NNN_*.sql would take precedence, should one ever be needed), which
     :func:`migration_text` strips of constraints."""
     from presswatch.warehouse import sql_dir
 
