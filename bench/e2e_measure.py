@@ -50,7 +50,8 @@ def tree(root: int) -> dict[int, int]:
 
 
 def memory(pids: list[int]) -> tuple[int, int]:
-    """(PSS, RSS) summed over ``pids``, in bytes (see bench/ingest.py's _tree_memory)."""
+    """(PSS, RSS) summed over ``pids``, in bytes: PSS splits pages shared by forked workers
+    between them, the RSS sum counts them once per process (an upper bound)."""
     pss = rss = 0
     for pid in pids:
         try:

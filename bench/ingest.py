@@ -153,23 +153,19 @@ def bench_fetch(pages: int, latency: float) -> None:
 def _tree_memory(pid: int) -> tuple[int, int]:
     """(PSS, RSS) of a process and all its descendants, in bytes. PSS splits pages shared by
     forked workers between them (the memory really used); the RSS sum counts them once per
-    process (an upper bound)."""
-    pss = rss = 0
-    todo = [pid]
+    process (an upper bound). The summing is e2e_measure.memory's."""
+    from e2e_measure import memory
+
+    pids, todo = [], [pid]
     while todo:
         p = todo.pop()
+        pids.append(p)
         try:
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Pss:"):
-                        pss += int(line.split()[1]) * 1024
-                    elif line.startswith("Rss:"):
-                        rss += int(line.split()[1]) * 1024
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo.extend(int(c) for c in f.read().split())
         except OSError:
             pass
-    return pss, rss
+    return memory(pids)
 
 
 def bench_memory(articles: int) -> None:
