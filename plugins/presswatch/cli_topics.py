@@ -16,12 +16,9 @@ import click
 
 
 def _settings() -> Any:
-    from presswatch.settings import SettingsError, load_settings
+    from presswatch.cli import _settings as settings_or_click_error  # lazy: cli imports us
 
-    try:
-        return load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return settings_or_click_error()
 
 
 def _since(value: str | None) -> datetime | None:
