@@ -42,7 +42,9 @@ CONTENDER_PY = ROOT / ".venv-contenders" / "bin" / "python"
 # polite to real sites (1 s between requests to one host, 2 at a time per host); each outlet here
 # is its own host (own port), so only the spacing is switched off.
 PRESSWATCH_ENV = {"PRESSWATCH_ALLOW_NETWORKS": "127.0.0.1/32", "PRESSWATCH_HOST_DELAY_S": "0"}
-STAGES = ("plan", "poll", "select", "fetch", "extract", "load", "dedup", "tag")
+# fetch and extract run at once (pages.fetch_and_extract_pages): one stage, "fetch+extract";
+# "fetched" (inside it) is when the last page had arrived
+STAGES = ("plan", "poll", "select", "fetch+extract", "load", "dedup", "tag")
 
 
 def machine() -> dict[str, Any]:
@@ -98,8 +100,8 @@ def presswatch_stages(summary: dict[str, Any], m: Any) -> dict[str, dict[str, An
     poll0, poll1 = w["poll"][:2]
     spans = {"plan": (poll0 - t["plan"], poll0), "poll": (poll0, poll1),
              "select": (poll1, poll1 + t["select"]),
-             "fetch": tuple(w["fetch"][:2]), "extract": tuple(w["extract"][:2])}
-    end = spans["extract"][1]
+             "fetch+extract": (w["fetch"][0], w["extract"][1])}
+    end = spans["fetch+extract"][1]
     for stage in ("load", "dedup", "tag"):
         spans[stage] = (end, end + t[stage])
         end += t[stage]
@@ -109,6 +111,10 @@ def presswatch_stages(summary: dict[str, Any], m: Any) -> dict[str, dict[str, An
            for s in STAGES}
     out["start/exit"] = {"seconds": round(m.wall_s - sum(t[s] for s in STAGES), 2),
                          "cores_busy": None}
+    fetched = (w["fetch"][0], w["fetch"][1])  # inside fetch+extract: until the last page arrived
+    out["fetched"] = {"seconds": round(fetched[1] - fetched[0], 2),
+                      "cores_busy": m.utilisation(*fetched),
+                      "span": (round(fetched[0] - origin, 2), round(fetched[1] - origin, 2))}
     return out
 
 

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-STAGE_ORDER = ("plan", "poll", "select", "fetch", "extract", "load", "dedup", "tag", "start/exit")
+STAGE_ORDER = ("plan", "poll", "select", "fetch+extract", "load", "dedup", "tag", "start/exit")
 
 
 def _mib(n: float) -> str:
@@ -109,6 +109,11 @@ def report(res: dict[str, Any]) -> str:
                 cells.append(f"{v['seconds']:,.1f}" + (f" ({v['cores_busy']})"
                                                        if v["cores_busy"] is not None else ""))
             out.append(f"| {st} | " + " | ".join(cells) + " |")
+            if st == "fetch+extract" and all("fetched" in r["cold"]["stages"]
+                                             for r in res["presswatch"]):
+                out.append("| ↳ of which until the last page arrived | " + " | ".join(
+                    f"{r['cold']['stages']['fetched']['seconds']:,.1f}"
+                    for r in res["presswatch"]) + " |")
         out.append("| **wall** | " + " | ".join(f"**{r['cold']['wall_s']:,.1f}**"
                                                  for r in res["presswatch"]) + " |")
         out += ["", "**presswatch scaling and warm re-run**", "",

@@ -28,8 +28,9 @@ from tests.hostile.runner import FEEDS, ITEMS, add_feed_urls, build_web, cycle_e
 KILLS = int(os.environ.get("PRESSWATCH_CRASH_KILLS", "25"))
 SEED = int(os.environ.get("PRESSWATCH_CRASH_SEED", "6"))
 # stage -> the staged file whose appearance shows the stage has begun
-STAGE_MARKERS = {"poll": "plan.json", "fetch": "events-select.parquet",
-                 "extract": "fetched-0.parquet", "load": "extracted-0.parquet"}
+# the CLI cycle fetches and extracts at once (pages.fetch_and_extract_pages): one stage here
+STAGE_MARKERS = {"poll": "plan.json", "fetch+extract": "events-select.parquet",
+                 "load": "extracted-0.parquet"}
 
 pytestmark = pytest.mark.slow
 
@@ -54,8 +55,9 @@ def landed(run_dir: Path | None) -> str:
     has = {p.name for p in run_dir.iterdir()}
     if "LOADED" in has:
         return "after load"
-    for stage, after in (("load", "extracted-0.parquet"), ("extract", "fetched-0.parquet"),
-                         ("fetch", "events-select.parquet"), ("select", "feed-results.parquet")):
+    for stage, after in (("load", "extracted-0.parquet"),
+                         ("fetch+extract", "events-select.parquet"),
+                         ("select", "feed-results.parquet")):
         if after in has:
             return stage
     return "poll"
@@ -112,7 +114,7 @@ def test_kill_minus_nine_loses_nothing(fixture_server, tmp_path) -> None:
     db = tmp_path / "crash" / "presswatch.duckdb"
     add_feed_urls(db, feeds)
     staging = db.parent / "staging"
-    per_stage = {"poll": 6, "fetch": 6, "extract": 7, "load": 6}
+    per_stage = {"poll": 6, "fetch+extract": 13, "load": 6}
     scale = KILLS / sum(per_stage.values())
     plan = [s for s, n in per_stage.items() if s != "load" for _ in range(round(n * scale))]
     rng.shuffle(plan)
@@ -175,7 +177,7 @@ def test_kill_minus_nine_loses_nothing(fixture_server, tmp_path) -> None:
     # many cycles (with little left to do once earlier crashed runs committed) finish first.
     # What matters is that kills landed in every stage below and nothing was lost.
     assert killed >= KILLS * 0.4, outcomes
-    assert {"poll", "extract", "load"} <= set(outcomes), outcomes
+    assert {"poll", "fetch+extract", "load"} <= set(outcomes), outcomes
     assert lost == {k: 0 for k in reference} and extra == {k: 0 for k in reference}
     assert after == reference
     assert dup_articles == dup_entries == unlinked == 0

@@ -5,13 +5,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from presswatch import extract as extract_module
 from presswatch.extract import (
     Extraction,
     ExtractJob,
     clean_text,
+    count_words,
     date_from_url,
     extract_article,
     extract_many,
+    looks_lost,
+    page_prose_estimate,
 )
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -184,3 +188,73 @@ def test_extract_many_same_with_workers():
     parallel = extract_many(jobs, workers=2)
     assert [r.url for r in parallel] == [j.url for j in jobs]
     assert parallel == serial
+
+
+def _spy_runs(monkeypatch, fake_fast_precision: str | None = None) -> list[dict]:
+    """Record every trafilatura pass; optionally make the fast precision pass 'lose' the text."""
+    calls: list[dict] = []
+    real_run = extract_module._run
+
+    def run(tree, url, **options):
+        calls.append(options)
+        if fake_fast_precision is not None and options == {"favor_precision": True, "fast": True}:
+            return fake_fast_precision
+        return real_run(tree, url, **options)
+
+    monkeypatch.setattr(extract_module, "_run", run)
+    return calls
+
+
+def test_one_fast_precision_pass_on_a_normal_page(monkeypatch):
+    calls = _spy_runs(monkeypatch)
+    result = extract_article(load("news_article.html"), "https://ledger.example/news/x")
+    assert calls == [{"favor_precision": True, "fast": True}]
+    assert "voted nine to two" in result.text and result.method == "trafilatura"
+
+
+def test_lost_precision_text_gets_the_full_and_balanced_passes(monkeypatch):
+    lost = "Share this story on social media before you go, it only takes a moment."
+    calls = _spy_runs(monkeypatch, fake_fast_precision=lost)
+    result = extract_article(load("news_article.html"), "https://ledger.example/news/x")
+    assert calls == [
+        {"favor_precision": True, "fast": True},
+        {"favor_precision": True},
+        {"fast": True},
+    ]
+    assert "voted nine to two" in result.text and "symbolic price" in result.text
+    assert result.method == "trafilatura" and result.reason is None
+
+
+def test_looks_lost_against_page_prose():
+    sentence = "The council voted on Thursday to turn the old rail yard into a public park. "
+    article = (sentence * 12).strip()
+    assert looks_lost("", 5000, 250)
+    assert looks_lost("Too short to be an article.", 0, 250)
+    assert not looks_lost(article, len(article) + 400, 250)  # page = article + some asides
+    assert looks_lost(article, 4 * len(article) + 400, 250)  # most of the page's prose missing
+    # menus and link lists are not prose: a long but sentence-free text is lost too
+    menu = "\n".join(f"Section {i}" for i in range(100))
+    assert looks_lost(menu, 2000, 250)
+
+
+def test_page_prose_estimate_counts_sentences_not_code_or_menus():
+    from lxml import html as lxml_html
+
+    sentence = "The council voted on Thursday to turn the old rail yard into a park with gardens."
+    assert len(sentence) >= 80
+    page = lxml_html.document_fromstring(
+        "<html><head><script>var x = '" + "a" * 500 + "';</script>"
+        "<style>body{}" + " " * 200 + "p{margin:0}" * 20 + "</style></head><body>"
+        "<nav><a href='/'>Home</a><a href='/news'>News</a></nav>"
+        f"<p>{sentence} <a href='/x'>link</a> {sentence}</p>"
+        f"<div>{sentence}<br>{sentence}</div></body></html>"
+    )
+    # four sentence-long text nodes (the <p> as a whole is shorter than its two text nodes)
+    assert page_prose_estimate(page) == 4 * len(sentence)
+    assert page_prose_estimate(lxml_html.document_fromstring("<p>Home</p>")) == 0
+
+
+def test_count_words_latin_and_cjk():
+    assert count_words("") == 0
+    assert count_words("The park opens in May, 2025.") == 6
+    assert count_words("東京都は公園 opens today") == 6 + 2

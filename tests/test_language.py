@@ -48,3 +48,11 @@ def test_kana_means_japanese():
     assert detect_language(JA, None) == "ja"
     assert detect_language(JA, "zh-CN") == "ja"
     assert detect_language(JA_KANJI_HEAVY + "とされる。", "ja") == "ja"
+
+
+def test_only_the_sample_is_classified():
+    from presswatch.language import SAMPLE_CHARS
+
+    german = (DE + " ") * (SAMPLE_CHARS // len(DE) + 1)
+    assert len(german) > SAMPLE_CHARS
+    assert detect_language(german + EN * 20, "en") == "de"

@@ -176,3 +176,70 @@ def test_table_writer_compacts_small_row_groups(tmp_path) -> None:
     assert [meta.row_group(k).num_rows for k in range(meta.num_row_groups)] == [64, 64, 22]
     assert pq.read_table(tmp_path / "x.parquet").column("i").to_pylist() == list(range(150))
     assert not list(tmp_path.glob("*.tmp*"))
+
+
+def test_interleave_hosts_round_robin() -> None:
+    from presswatch.pages import interleave_hosts
+
+    pages = [{"url": f"http://127.0.0.1:{port}/a{i}"} for port in (8001, 8002, 8003)
+             for i in range(3 if port != 8002 else 1)] + [{"url": "not a url at all"}]
+    order = [p["url"] for p in interleave_hosts(pages)]
+    assert sorted(order) == sorted(p["url"] for p in pages)  # each page once
+    assert order[:4] == ["http://127.0.0.1:8001/a0", "http://127.0.0.1:8002/a0",
+                         "http://127.0.0.1:8003/a0", "not a url at all"]
+    assert order[4:] == ["http://127.0.0.1:8001/a1", "http://127.0.0.1:8003/a1",
+                         "http://127.0.0.1:8001/a2", "http://127.0.0.1:8003/a2"]
+
+
+@pytest.mark.slow
+def test_fetch_and_extract_at_once_stages_what_the_two_stages_stage(
+        fixture_server, canary, settings_factory) -> None:
+    """The CLI cycle's streamed fetch+extract stages the same article rows and fetch events
+    as the DAG's separate fetch and extract tasks (timing fields aside), with a tiny in-flight
+    bound so that the fetch side really waits for extraction."""
+    from presswatch import staging
+    from presswatch.ids import new_run_id
+    from presswatch.pages import extract_pages, fetch_and_extract_pages, fetch_pages, select_pages
+    from presswatch.polling import plan_cycle, poll_feeds
+
+    web = fixture_web.build(fixture_server, canary)
+    settings = settings_factory(fetch_timeout_s=1.5, max_bytes=2_000_000, extract_workers=2,
+                                poll_interval_s=3600)
+    _add(settings, list(web.feeds.values()))
+    staged = {}
+    for mode in ("warm-up", "apart", "at once"):  # warm-up: the flaky feed's failure is used up
+        run_id = new_run_id()
+        with warehouse.writer(settings) as con:
+            plan = plan_cycle(settings, con, run_id, all_feeds=True)
+        poll_feeds(settings, plan.run_dir)
+        if mode == "warm-up":
+            staging.remove_run(plan.run_dir)
+            continue
+        with warehouse.writer(settings) as con:
+            shards = select_pages(settings, con, plan.run_dir)
+        assert shards == [0]
+        if mode == "apart":
+            fetched = fetch_pages(settings, plan.run_dir, 0)
+            extracted = extract_pages(settings, plan.run_dir, 0)
+        else:
+            seen: list[str] = []
+            fetched, extracted = fetch_and_extract_pages(
+                settings, plan.run_dir, 0, lambda stage, n, seen=seen: seen.append(stage),
+                fetched_all=lambda seen=seen: seen.append("fetched all"), in_flight=3)
+            assert seen.count("fetch") == seen.count("extract") == fetched.items > 10
+            assert "fetched all" in seen
+        skip = {"fetched_at", "duration_ms", "html_gzip"}
+        rows = staging.read_rows(plan.run_dir / "extracted-0.parquet")
+        events = staging.read_rows(plan.run_dir / "events-fetch-0.parquet")
+        staged[mode] = (
+            sorted(tuple((k, str(v)) for k, v in r.items() if k not in skip) for r in rows),
+            sorted(tuple((k, str(v)) for k, v in e.items() if k not in skip | {"run_id"})
+                   for e in events),
+            (fetched.items, fetched.ok, fetched.failed, fetched.reasons),
+            (extracted.items, extracted.ok, extracted.failed, extracted.reasons))
+        staging.remove_run(plan.run_dir)
+    for a, b in zip(staged["apart"], staged["at once"], strict=True):
+        if isinstance(a, list):
+            for x, y in zip(a, b, strict=True):
+                assert dict(x) == dict(y)
+        assert a == b

@@ -11,7 +11,9 @@ import re
 import threading
 from typing import Any
 
-SAMPLE_CHARS = 2000
+# langid's cost grows with the sample; 1000 characters give the same answers as 2000 did on the
+# article-extraction benchmark's pages (8 languages) at about half the cost
+SAMPLE_CHARS = 1000
 MIN_CHARS = 50
 CONFIDENT = 0.90
 

@@ -4,8 +4,10 @@ them (network only) and extract them (CPU, both cores). Each writes staged files
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import zlib
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,39 +100,72 @@ def fetch_pages(
     summary = StageSummary()
     fetched = staging.TableWriter(run_dir / f"fetched-{shard}.parquet", schema("fetched"), 64)
     events = staging.TableWriter(run_dir / f"events-fetch-{shard}.parquet", schema("event"))
+
+    def keep(row: dict[str, Any]) -> None:
+        fetched.add(row)
+        if progress:
+            progress("fetch", 1)
+
     with fetched, events:
-        asyncio.run(_fetch_all(settings, run_dir.name, pages, fetched, events, summary, progress))
+        asyncio.run(_fetch_stream(settings, run_dir.name, pages, events, summary, keep))
     return summary
 
 
-async def _fetch_all(
-    settings: Settings, run_id: str, pages: list[dict[str, Any]], fetched: Any, events: Any,
-    summary: StageSummary, progress: Progress | None,
+def interleave_hosts(pages: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Pages round-robin over their hosts (``hostname:port``, the unit of politeness), so that a
+    fixed set of fetch workers never queues behind one host's limit while others' pages wait."""
+    from presswatch.politeness import host_key
+
+    by_host: dict[str, deque[dict[str, Any]]] = {}
+    for page in pages:
+        try:
+            key = host_key(page["url"])
+        except Exception:  # noqa: BLE001 - a bad URL: the fetcher records why
+            key = ""
+        by_host.setdefault(key, deque()).append(page)
+    queues = list(by_host.values())
+    while queues:
+        for q in queues:
+            yield q.popleft()
+        queues = [q for q in queues if q]
+
+
+async def _fetch_stream(
+    settings: Settings, run_id: str, pages: list[dict[str, Any]], events: Any,
+    summary: StageSummary, on_fetched: Callable[[dict[str, Any]], None],
+    gate: asyncio.Semaphore | None = None,
 ) -> None:
+    """Fetch ``pages`` with ``settings.concurrency`` workers (bounded memory: no task per page);
+    each fetched row goes to ``on_fetched``; with ``gate``, a worker takes a permit before
+    each fetch (the consumer gives it back), so at most that many rows wait downstream."""
     from presswatch.fetcher import Fetcher
 
+    todo = interleave_hosts(pages)
     async with Fetcher(settings) as fetcher:  # it applies global and per-host limits itself
-        async def one(page: dict[str, Any]) -> None:
-            res = await fetcher.fetch(page["url"], "page", etag=page["etag"],
-                                      last_modified=page["last_modified"])
-            row = dict(page)
-            row.update(final_url=res.final_url, outcome=res.outcome, reason=res.reason,
-                       http_status=res.status, content_type=res.content_type,
-                       charset=res.charset, resp_etag=res.etag,
-                       resp_last_modified=res.last_modified, fetched_at=res.started_at,
-                       body=res.body if res.outcome == reasons.OK else None)
-            fetched.add(row)
-            events.add({
-                "run_id": run_id, "fetched_at": res.started_at, "kind": "page", "feed_id": page["feed_id"],
-                "url": res.url, "final_url": res.final_url, "http_status": res.status,
-                "outcome": res.outcome, "reason": res.reason, "bytes": res.bytes_received,
-                "duration_ms": round(res.duration_s * 1000, 1), "redirects": len(res.redirects),
-            })
-            summary.count(res.outcome, res.reason)
-            if progress:
-                progress("fetch", 1)
+        async def worker() -> None:
+            for page in todo:  # shared iterator: next() never awaits, so workers never clash
+                if gate is not None:
+                    await gate.acquire()
+                res = await fetcher.fetch(page["url"], "page", etag=page["etag"],
+                                          last_modified=page["last_modified"])
+                row = dict(page)
+                row.update(final_url=res.final_url, outcome=res.outcome, reason=res.reason,
+                           http_status=res.status, content_type=res.content_type,
+                           charset=res.charset, resp_etag=res.etag,
+                           resp_last_modified=res.last_modified, fetched_at=res.started_at,
+                           body=res.body if res.outcome == reasons.OK else None)
+                events.add({
+                    "run_id": run_id, "fetched_at": res.started_at, "kind": "page",
+                    "feed_id": page["feed_id"], "url": res.url, "final_url": res.final_url,
+                    "http_status": res.status, "outcome": res.outcome, "reason": res.reason,
+                    "bytes": res.bytes_received, "duration_ms": round(res.duration_s * 1000, 1),
+                    "redirects": len(res.redirects),
+                })
+                summary.count(res.outcome, res.reason)
+                on_fetched(row)
 
-        await asyncio.gather(*(one(p) for p in pages))
+        await asyncio.gather(*(worker() for _ in range(max(1, min(settings.concurrency,
+                                                                   len(pages))))))
 
 
 def _pick_date(row: dict[str, Any], ex: Any) -> tuple[datetime | None, str]:
@@ -203,3 +238,105 @@ def extract_pages(
             if progress:
                 progress("extract", len(batch))
     return summary
+
+
+_FETCH_DONE = object()
+
+
+def fetch_and_extract_pages(
+    settings: Settings, run_dir: Path, shard: int, progress: Progress | None = None,
+    fetched_all: Callable[[], None] | None = None, in_flight: int = 256,
+) -> tuple[StageSummary, StageSummary]:
+    """Fetch and extract one shard at once (the one-process cycle): while later pages download
+    (an event loop in a thread), earlier ones are extracted on every core. At most ``in_flight``
+    fetched pages wait in memory, whatever the shard's size. Stages the same article rows and
+    fetch events as ``fetch_pages`` then ``extract_pages``, minus the fetched-bodies file that
+    only ``extract_pages`` reads. ``fetched_all`` is called when the last page has arrived.
+    Returns the (fetch, extract) summaries."""
+    import queue
+    import threading
+    from concurrent.futures import Future
+
+    from presswatch.extract import ExtractJob, ExtractorPool
+
+    pages = staging.read_rows(run_dir / f"pages-{shard}.parquet")
+    fetch_summary, extract_summary = StageSummary(), StageSummary()
+    handoff: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    started = threading.Event()
+    loop_box: dict[str, Any] = {}
+    events = staging.TableWriter(run_dir / f"events-fetch-{shard}.parquet", schema("event"))
+    out = staging.TableWriter(run_dir / f"extracted-{shard}.parquet", schema("extracted"), 128,
+                              compact_rows=2048)  # the loader reads large row groups faster
+
+    async def fetch_all() -> None:
+        gate = asyncio.Semaphore(max(in_flight, settings.concurrency))
+        loop_box.update(loop=asyncio.get_running_loop(), gate=gate,
+                        task=asyncio.current_task())
+        started.set()
+        await _fetch_stream(settings, run_dir.name, pages, events, fetch_summary, handoff.put,
+                            gate)
+
+    def fetching() -> None:
+        try:
+            asyncio.run(fetch_all())
+        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
+            handoff.put(exc)
+        finally:
+            started.set()
+            handoff.put(_FETCH_DONE)
+
+    waiting: deque[tuple[dict[str, Any], Future[Any] | None]] = deque()
+
+    def release() -> None:
+        """Give the fetch workers a permit back (nothing to do once they have all finished)."""
+        with contextlib.suppress(RuntimeError):  # the loop closed: every page is in
+            loop_box["loop"].call_soon_threadsafe(loop_box["gate"].release)
+
+    def write_ready(wait_first: bool) -> None:
+        while waiting and (wait_first or waiting[0][1] is None or waiting[0][1].done()):
+            wait_first = False
+            row, future = waiting.popleft()
+            ex = future.result() if future is not None else None
+            out.add(extracted_row(row, ex))
+            extract_summary.count(row["outcome"], ex.reason if ex else row["reason"])
+            release()
+            if progress:
+                progress("extract", 1)
+
+    fetcher = threading.Thread(target=fetching, name="presswatch-fetch", daemon=True)
+    with events, out, ExtractorPool(settings.workers if len(pages) > 4 else 1) as pool:
+        fetcher.start()
+        started.wait()
+        try:
+            while True:
+                try:
+                    item = handoff.get(timeout=0.05)
+                except queue.Empty:
+                    write_ready(False)
+                    continue
+                if item is _FETCH_DONE:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                future = None
+                if item["outcome"] == reasons.OK and item["body"]:
+                    future = pool.submit(ExtractJob(
+                        body=item["body"], url=item["final_url"] or item["url"],
+                        header_charset=item["charset"], feed_content_html=item["feed_content_html"],
+                        feed_title=item["feed_title"]))
+                waiting.append((item, future))
+                if progress:
+                    progress("fetch", 1)
+                write_ready(False)
+            if fetched_all:
+                fetched_all()
+            while waiting:
+                write_ready(True)
+        except BaseException:
+            task, loop = loop_box.get("task"), loop_box.get("loop")
+            if task is not None and loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(task.cancel)
+            fetcher.join(timeout=10)
+            raise
+        fetcher.join()
+    return fetch_summary, extract_summary

@@ -1,4 +1,4 @@
-"""One monitoring cycle without Airflow: plan -> poll -> select -> fetch -> extract -> load.
+"""One monitoring cycle without Airflow: plan -> poll -> select -> fetch+extract -> load.
 
 The Airflow DAG calls the same stage functions as separate tasks; this module strings them
 together in one process for ``presswatch run`` and ``make demo``, holding the writer lock for
@@ -121,7 +121,7 @@ def run_cycle(
     post_load: bool = True,
 ) -> CycleSummary:
     from presswatch.loading import load_run
-    from presswatch.pages import extract_pages, fetch_pages, select_pages
+    from presswatch.pages import fetch_and_extract_pages, select_pages
     from presswatch.polling import plan_cycle, poll_feeds
 
     progress = progress or ProgressSink()
@@ -155,17 +155,12 @@ def run_cycle(
 
         t0 = time.perf_counter()
         progress.start("fetch", n_pages)
-        for shard in shards:
-            fetch_pages(settings, plan.run_dir, shard, lambda _s, n: progress.advance("fetch", n))
-        progress.finish("fetch")
-        timed("fetch", t0)
-
-        t0 = time.perf_counter()
         progress.start("extract", n_pages)
-        for shard in shards:
-            extract_pages(settings, plan.run_dir, shard, lambda _s, n: progress.advance("extract", n))
+        for shard in shards:  # pages are extracted while later ones download
+            fetch_and_extract_pages(settings, plan.run_dir, shard, progress.advance,
+                                    fetched_all=lambda: progress.finish("fetch"))
         progress.finish("extract")
-        timed("extract", t0)
+        timed("fetch+extract", t0)
 
         t0 = time.perf_counter()
         with warehouse.connect_unlocked(settings) as con:

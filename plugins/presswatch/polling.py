@@ -99,11 +99,12 @@ def url_problem(raw: str | None) -> str:
 
 class FeedParser:
     """Runs ``parse_feed`` off the event loop, so the deadlines of the fetches in flight keep
-    being enforced while a big feed is parsed (feedparser costs about 1 ms per item, all of it
-    holding the GIL): small documents in a thread, big ones in a process pool started on first
-    need (a thread would still starve the event loop of the GIL for seconds)."""
+    being enforced while a feed is parsed (feedparser costs about 1 ms per item, all of it
+    holding the GIL): tiny documents in a thread, the others in a process pool started on first
+    need, so that a cycle's feeds are parsed on every core (a thread would also starve the
+    event loop of the GIL)."""
 
-    BIG = 128 * 1024
+    BIG = 16 * 1024
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
@@ -118,11 +119,9 @@ class FeedParser:
         if len(body) < self.BIG:
             return await asyncio.to_thread(call)
         if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            from presswatch.processes import SafePool
 
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver"))
+            self._pool = SafePool(self.workers)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, call)
         except Exception:  # noqa: BLE001 - a parser process died on this document

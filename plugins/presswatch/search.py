@@ -76,7 +76,7 @@ def drop_stage(con: Any) -> None:
 
 
 def index_articles(con: Any, article_ids: Sequence[int] | None = None, *,
-                   batch_size: int = 50_000) -> StageInfo:
+                   batch_size: int = 2_000) -> StageInfo:
     """Bring the index up to date without tagging (``presswatch.topics.tag_articles`` does both)."""
     ids = list(article_ids) if article_ids is not None else pending_articles(con)
     total = StageInfo()
