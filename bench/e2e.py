@@ -111,7 +111,8 @@ def presswatch_stages(summary: dict[str, Any], m: Any) -> dict[str, dict[str, An
            for s in STAGES}
     out["start/exit"] = {"seconds": round(m.wall_s - sum(t[s] for s in STAGES), 2),
                          "cores_busy": None}
-    fetched = (w["fetch"][0], w["fetch"][1])  # inside fetch+extract: until the last page arrived
+    # inside fetch+extract: until the last page arrived (a run with nothing to fetch: empty)
+    fetched = (w["fetch"][0], max(w["fetch"][0], w["fetch"][1]))
     out["fetched"] = {"seconds": round(fetched[1] - fetched[0], 2),
                       "cores_busy": m.utilisation(*fetched),
                       "span": (round(fetched[0] - origin, 2), round(fetched[1] - origin, 2))}

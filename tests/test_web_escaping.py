@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from presswatch import warehouse
 from presswatch.settings import load_settings
 
@@ -60,7 +59,6 @@ def test_page_escapes_everything_and_runs_no_script(hostile_snapshot):
         pytest.skip("chromium is not installed (apt-get install -y chromium)")
     playwright = pytest.importorskip("playwright.sync_api")
     import uvicorn
-
     from presswatch.web.app import create_app
 
     port = _free_port()

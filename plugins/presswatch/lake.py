@@ -321,6 +321,9 @@ def connect(settings: Settings, *, read_only: bool = False) -> LakeConnection:
               "memory_limit": os.environ.get("PRESSWATCH_DUCKDB_MEMORY_LIMIT", "512MB"),
               "preserve_insertion_order": False, "autoload_known_extensions": False,
               "autoinstall_known_extensions": False}
+    from presswatch.warehouse import private_spill_directory
+
+    config["temp_directory"] = private_spill_directory()
     con = duckdb.connect(":memory:", config=config)
     path = data_path(settings)
     try:

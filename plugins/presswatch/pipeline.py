@@ -156,9 +156,18 @@ def run_cycle(
         t0 = time.perf_counter()
         progress.start("fetch", n_pages)
         progress.start("extract", n_pages)
+        fetched: set[int] = set()  # shards whose last page has arrived
+
+        def shard_fetched(shard: int) -> None:
+            fetched.add(shard)
+            if len(fetched) == len(shards):  # the fetch bar ends when the last page arrived
+                progress.finish("fetch")
+
         for shard in shards:  # pages are extracted while later ones download
             fetch_and_extract_pages(settings, plan.run_dir, shard, progress.advance,
-                                    fetched_all=lambda: progress.finish("fetch"))
+                                    fetched_all=lambda s=shard: shard_fetched(s))
+        if not shards:
+            progress.finish("fetch")
         progress.finish("extract")
         timed("fetch+extract", t0)
 
@@ -168,12 +177,14 @@ def run_cycle(
         timed("load", t0)
         t0 = time.perf_counter()
         extra: dict[str, Any] = {}
-        if post_load or after_load:
-            from presswatch.postload import run_post_load
-
+        if after_load:
             with warehouse.connect_unlocked(settings) as con:
                 extra = warehouse.retry_conflicts(  # DuckLake: redone after a lost commit race
-                    con, lambda: after_load(con, load) if after_load else run_post_load(con, run_id))
+                    con, lambda: after_load(con, load))
+        elif post_load:
+            from presswatch.postload import run_post_load_fresh
+
+            extra = run_post_load_fresh(lambda: warehouse.connect_unlocked(settings), run_id)
         timed("stories+topics", t0)
         staging.remove_run(plan.run_dir)
     return CycleSummary(run_id=run_id, load=load, timings_s=timings, poll_reasons=poll.reasons,

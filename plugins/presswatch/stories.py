@@ -361,9 +361,12 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
                    config: StoryConfig | None = None) -> StoriesSummary:
     """Give every article without a story its story, and re-index changed texts.
 
-    Runs in its own transaction on ``con`` (the writer connection, after ``load_run``). With
-    ``run_id`` only that run's updated articles are checked for changed text; without it,
-    all of them. Idempotent: a second call finds nothing to do.
+    Runs on ``con`` (the writer connection, after ``load_run``), one transaction per batch of
+    ``config.batch_size`` articles: what a transaction holds in memory (its new signatures,
+    buckets and story updates) then does not grow with the backlog, and an interrupted call
+    keeps the batches it committed (the next call carries on from the first article without a
+    story). With ``run_id`` only that run's updated articles are checked for changed text;
+    without it, all of them. Idempotent: a second call finds nothing to do.
     """
     from presswatch.warehouse import sql
 
@@ -372,34 +375,34 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
     summary = StoriesSummary()
     t0 = time.perf_counter()
     now = datetime.now(UTC)
-    con.execute("BEGIN TRANSACTION")
+    changed: list[dict[str, Any]] = []
+    if run_id is None or con.execute(sql("load/stories_touched.sql"), [run_id]).fetchone()[0]:
+        changed = _fetch_rows(con, sql("load/stories_changed.sql"), [run_id])
+    pending = [r[0] for r in con.execute(sql("load/stories_pending_keys.sql")).fetchall()]
+    size = cfg.batch_size
+    # changed texts first (their new signatures are what later articles compare with), then
+    # the backlog in time order; each pending batch's texts are read only when it is next
+    loaders: list[Any] = [lambda c=changed[i:i + size]: c for i in range(0, len(changed), size)]
+    loaders += [lambda ids=pending[i:i + size]: _fetch_rows(
+        con, sql("load/stories_pending.sql"), [ids]) for i in range(0, len(pending), size)]
+    fingerprinter = _Fingerprinter(cfg, len(changed) + len(pending))
     try:
-        changed: list[dict[str, Any]] = []
-        if run_id is None or con.execute(sql("load/stories_touched.sql"), [run_id]).fetchone()[0]:
-            changed = _fetch_rows(con, sql("load/stories_changed.sql"), [run_id])
-        pending = [r[0] for r in con.execute(sql("load/stories_pending_keys.sql")).fetchall()]
-        size = cfg.batch_size
-        # changed texts first (their new signatures are what later articles compare with), then
-        # the backlog in time order; each pending batch's texts are read only when it is next
-        loaders: list[Any] = [lambda c=changed[i:i + size]: c for i in range(0, len(changed), size)]
-        loaders += [lambda ids=pending[i:i + size]: _fetch_rows(
-            con, sql("load/stories_pending.sql"), [ids]) for i in range(0, len(pending), size)]
-        fingerprinter = _Fingerprinter(cfg, len(changed) + len(pending))
-        try:
-            batch = loaders[0]() if loaders else []
-            ahead: Any = fingerprinter.submit(_inputs(batch))
-            for i in range(len(loaders)):
-                keyed = ahead()
-                following = loaders[i + 1]() if i + 1 < len(loaders) else None
-                if following is not None:
-                    ahead = fingerprinter.submit(_inputs(following))
+        batch = loaders[0]() if loaders else []
+        ahead: Any = fingerprinter.submit(_inputs(batch))
+        for i in range(len(loaders)):
+            keyed = ahead()
+            following = loaders[i + 1]() if i + 1 < len(loaders) else None
+            if following is not None:
+                ahead = fingerprinter.submit(_inputs(following))
+            con.execute("BEGIN TRANSACTION")
+            try:
                 _process_batch(con, batch, keyed, cfg, now, run_id, summary)
-                batch = following or []
-        finally:
-            fingerprinter.close()
-        con.execute("COMMIT")
-    except BaseException:
-        _rollback(con)
-        raise
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
+            batch = following or []
+    finally:
+        fingerprinter.close()
     summary.elapsed_s = round(time.perf_counter() - t0, 3)
     return summary

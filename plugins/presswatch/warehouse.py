@@ -118,6 +118,10 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         # COMMIT only records metadata instead of pushing every text through the WAL and a
         # checkpoint again (docs/decisions.md, "Load"). The option is not stored in the file; it
         # applies to this connection only. The path is quoted, since ATTACH takes no parameters.
+        # An in-memory main database spills to "./.tmp" under fixed file names, so two such
+        # processes started in one directory overwrite each other's spill files (measured: both
+        # crash in DuckDB). Spill next to the warehouse instead, as a file database would.
+        config["temp_directory"] = f"{path}.tmp"
         con = duckdb.connect(":memory:", config=config)
         quoted = str(path).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS presswatch (ROW_GROUP_SIZE {WRITER_ROW_GROUP_SIZE})")
@@ -340,3 +344,13 @@ def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
     "no transaction is active") is the one the caller must see."""
     with contextlib.suppress(Exception):
         con.execute("ROLLBACK")
+
+
+def private_spill_directory() -> str:
+    """A spill directory of its own for an in-memory DuckDB connection (DuckDB creates it when it
+    first spills and removes it on close): the default, "./.tmp" with fixed file names, is
+    shared by every such process started in the same directory."""
+    import tempfile
+    import uuid
+
+    return str(Path(tempfile.gettempdir()) / f"presswatch-duckdb-{os.getpid()}-{uuid.uuid4().hex[:12]}")
