@@ -182,9 +182,11 @@ def run_cycle(
                 extra = warehouse.retry_conflicts(  # DuckLake: redone after a lost commit race
                     con, lambda: after_load(con, load))
         elif post_load:
-            from presswatch.postload import run_post_load_fresh
+            from presswatch.postload import run_post_load
 
-            extra = run_post_load_fresh(lambda: warehouse.connect_unlocked(settings), run_id)
+            with warehouse.connect_unlocked(settings) as con:
+                extra = warehouse.retry_conflicts(  # DuckLake: redone after a lost commit race
+                    con, lambda: run_post_load(con, run_id))
         timed("stories+topics", t0)
         staging.remove_run(plan.run_dir)
     return CycleSummary(run_id=run_id, load=load, timings_s=timings, poll_reasons=poll.reasons,

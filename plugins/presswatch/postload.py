@@ -39,21 +39,3 @@ def run_post_load(con: Any, run_id: str | None = None) -> dict[str, Any]:
     log.info("topics: %s", out["topics"])
     return out
 
-
-def run_post_load_fresh(connect: Any, run_id: str | None = None) -> dict[str, Any]:
-    """``run_post_load`` with each step on a connection of its own, from ``connect()`` (a
-    context manager): closing the connection after stories gives back what DuckDB kept for
-    them, so the writer's peak is the larger step's, not the two stacked. Each step is redone
-    on its own after a lost DuckLake commit race (both are idempotent)."""
-    from presswatch.stories import assign_stories
-    from presswatch.topics import tag_articles
-    from presswatch.warehouse import retry_conflicts
-
-    out: dict[str, Any] = {}
-    with connect() as con:
-        out["stories"] = counts_of(retry_conflicts(con, lambda: assign_stories(con, run_id=run_id)))
-    log.info("stories: %s", out["stories"])
-    with connect() as con:
-        out["topics"] = counts_of(retry_conflicts(con, lambda: tag_articles(con)))
-    log.info("topics: %s", out["topics"])
-    return out

@@ -120,8 +120,10 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         # applies to this connection only. The path is quoted, since ATTACH takes no parameters.
         # An in-memory main database spills to "./.tmp" under fixed file names, so two such
         # processes started in one directory overwrite each other's spill files (measured: both
-        # crash in DuckDB). Spill next to the warehouse instead, as a file database would.
-        config["temp_directory"] = f"{path}.tmp"
+        # crash in DuckDB). Each writer spills to a directory of its own in the system's temp
+        # directory (not beside the warehouse: a full warehouse disk must not also stop the
+        # next cycle from spilling).
+        config["temp_directory"] = private_spill_directory()
         con = duckdb.connect(":memory:", config=config)
         quoted = str(path).replace("'", "''")
         con.execute(f"ATTACH '{quoted}' AS presswatch (ROW_GROUP_SIZE {WRITER_ROW_GROUP_SIZE})")
