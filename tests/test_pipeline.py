@@ -243,3 +243,15 @@ def test_fetch_and_extract_at_once_stages_what_the_two_stages_stage(
             for x, y in zip(a, b, strict=True):
                 assert dict(x) == dict(y)
         assert a == b
+
+
+def test_cycle_removes_a_loaded_run_left_by_a_crash(settings_factory) -> None:
+    """A cycle killed after its load committed but before it removed its staged files leaves a
+    LOADED run directory; the next cycle removes it (found by the crash-recovery test)."""
+    settings = settings_factory()
+    left = settings.staging / "20260101T000000Z-0000dead"
+    left.mkdir(parents=True)
+    (left / "extracted-0.parquet").write_bytes(b"")
+    (left / "LOADED").write_text("20260101T000000Z-0000dead\n")
+    run_cycle(settings)
+    assert not left.exists()

@@ -135,6 +135,13 @@ def remove_run(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
 
+def loaded_runs(settings: Settings) -> list[Path]:
+    """Run directories whose load committed (marked LOADED) but that were never removed."""
+    if not settings.staging.exists():
+        return []
+    return sorted(p for p in settings.staging.iterdir() if p.is_dir() and (p / "LOADED").exists())
+
+
 def pending_runs(settings: Settings) -> list[Path]:
     """Run directories left by an interrupted cycle (never loaded)."""
     if not settings.staging.exists():
