@@ -206,12 +206,23 @@ def extracted_row(row: dict[str, Any], ex: Any) -> dict[str, Any]:
     return base
 
 
+def extract_job(row: dict[str, Any]) -> Any:
+    """The ExtractJob for a fetched page row, or None when there is nothing to extract."""
+    from presswatch.extract import ExtractJob
+
+    if row["outcome"] != reasons.OK or not row["body"]:
+        return None
+    return ExtractJob(body=row["body"], url=row["final_url"] or row["url"],
+                      header_charset=row["charset"], feed_content_html=row["feed_content_html"],
+                      feed_title=row["feed_title"])
+
+
 def extract_pages(
     settings: Settings, run_dir: Path, shard: int, progress: Progress | None = None,
     batch_rows: int = 256,
 ) -> StageSummary:
     """Extract every fetched page of a shard with a process pool; stage article rows."""
-    from presswatch.extract import ExtractJob, ExtractorPool
+    from presswatch.extract import ExtractorPool
 
     summary = StageSummary()
     out = staging.TableWriter(run_dir / f"extracted-{shard}.parquet", schema("extracted"), 128,
@@ -224,13 +235,9 @@ def extract_pages(
         n_ok = pq.read_table(fetched, columns=["outcome"]).column("outcome").to_pylist().count("ok")
     with out, ExtractorPool(settings.workers if n_ok > 4 else 1) as pool:
         for batch in staging.iter_batches(run_dir / f"fetched-{shard}.parquet", batch_rows):
-            todo = [r for r in batch if r["outcome"] == reasons.OK and r["body"]]
-            jobs = [ExtractJob(body=r["body"], url=r["final_url"] or r["url"],
-                               header_charset=r["charset"],
-                               feed_content_html=r["feed_content_html"],
-                               feed_title=r["feed_title"]) for r in todo]
-            results = pool.map(jobs) if jobs else []
-            done = {id(r): ex for r, ex in zip(todo, results, strict=True)}
+            todo = [(r, job) for r in batch if (job := extract_job(r)) is not None]
+            results = pool.map([job for _, job in todo]) if todo else []
+            done = {id(r): ex for (r, _), ex in zip(todo, results, strict=True)}
             for r in batch:
                 ex = done.get(id(r))
                 out.add(extracted_row(r, ex))
@@ -257,7 +264,7 @@ def fetch_and_extract_pages(
     import threading
     from concurrent.futures import Future
 
-    from presswatch.extract import ExtractJob, ExtractorPool
+    from presswatch.extract import ExtractorPool
 
     pages = staging.read_rows(run_dir / f"pages-{shard}.parquet")
     fetch_summary, extract_summary = StageSummary(), StageSummary()
@@ -318,13 +325,8 @@ def fetch_and_extract_pages(
                     break
                 if isinstance(item, BaseException):
                     raise item
-                future = None
-                if item["outcome"] == reasons.OK and item["body"]:
-                    future = pool.submit(ExtractJob(
-                        body=item["body"], url=item["final_url"] or item["url"],
-                        header_charset=item["charset"], feed_content_html=item["feed_content_html"],
-                        feed_title=item["feed_title"]))
-                waiting.append((item, future))
+                job = extract_job(item)
+                waiting.append((item, pool.submit(job) if job is not None else None))
                 if progress:
                     progress("fetch", 1)
                 write_ready(False)
