@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from presswatch import querylang, topics, warehouse
+from presswatch import querylang, search, topics, warehouse
 from presswatch.querylang import QueryError, compile_query, parse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def test_tokenize_matches_sql_tokenizer(golden_con):
     for s in samples:
         golden_con.execute("CREATE OR REPLACE TEMP TABLE tmp_tag_docs AS SELECT 1 AS doc_id, "
                            "CAST(NULL AS VARCHAR) AS title, ? AS text", [s])
-        golden_con.execute(warehouse.sql("load/topics_stage_tokens.sql"))
+        search.tokenise_staged(golden_con)
         got = golden_con.execute("SELECT term FROM tmp_tag_tokens WHERE field = 1 ORDER BY pos"
                                  ).fetchall()
         assert [r[0] for r in got] == [t.term for t in querylang.tokenize(s)], s

@@ -21,6 +21,10 @@ from presswatch import querylang
 from presswatch.warehouse import rollback_quietly, sql
 
 SNIPPET_CHARS = 240
+# documents per tokenising statement: DuckDB keeps a whole vector's token lists (up to 2,048
+# documents) in memory outside its limit; 250 cut a 2,000-article batch's peak by about 130 MB
+# at no cost in time (the staged batch is scanned by one thread either way)
+TOKENISE_DOCS = 250
 
 
 def run_sql(con: Any, name: str, params: dict[str, Any] | None = None) -> list[Any]:
@@ -57,13 +61,23 @@ def stage_batch(con: Any, article_ids: Sequence[int]) -> StageInfo:
 
     con.register("stg_tag_ids", pa.table({"article_id": pa.array(list(article_ids), pa.int64())}))
     try:
-        run_sql(con, "load/topics_stage_docs.sql")
+        # the rowid range is looked up in this transaction, so it is exact even if a checkpoint
+        # moved rows since the batch was chosen; it only keeps the read to those row groups
+        lo, hi = con.execute(sql("load/topics_batch_rows.sql")).fetchone()
+        run_sql(con, "load/topics_stage_docs.sql", {"lo": lo, "hi": hi})
     finally:
         con.unregister("stg_tag_ids")
-    run_sql(con, "load/topics_stage_tokens.sql")
+    tokenise_staged(con)
     run_sql(con, "load/topics_stage_index.sql")
     row = con.execute(sql("load/topics_stage_counts.sql")).fetchone()
     return StageInfo(*row)
+
+
+def tokenise_staged(con: Any, slice_docs: int = TOKENISE_DOCS) -> None:
+    """Fill ``tmp_tag_tokens`` from ``tmp_tag_docs``, a slice of documents at a time."""
+    run_sql(con, "load/topics_create_tokens.sql")
+    for lo, hi in con.execute(sql("load/topics_token_slices.sql"), {"n": slice_docs}).fetchall():
+        run_sql(con, "load/topics_stage_tokens.sql", {"lo": lo, "hi": hi})
 
 
 def merge_batch(con: Any, now: datetime) -> None:

@@ -23,14 +23,14 @@ text.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from presswatch import similarity
+from presswatch import fingerprints, similarity
+from presswatch.fingerprints import Keys, as_utc
 from presswatch.warehouse import rollback_quietly as _rollback
 
 LAYERS = ("url", "exact", "near_duplicate", "title")
@@ -141,65 +141,6 @@ def decide(new: _Doc, candidates: list[_Doc], cfg: StoryConfig) -> Decision:
     return Decision(new.article_id, cand.story_id, LAYERS[rank], -neg_sim, cand.article_id, detail)
 
 
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-_Keys = tuple[similarity.Fingerprint, str, int, "int | None"]
-
-
-def _fingerprint_chunk(rows: list[tuple[str, str, str | None, str | None, str]],
-                       min_tokens: int) -> list[_Keys]:
-    """(fingerprint, URL key text, URL key, outlet+title key) of each (text, url, title, source,
-    outlet) row: all the per-article work, so that it runs on every core for large batches."""
-    out: list[_Keys] = []
-    for text, url, title, source, outlet in rows:
-        url_text = similarity.url_key(url)
-        title_hash = similarity.title_key(title, source)
-        tkey = None if title_hash is None else similarity.signed64(
-            f"{outlet}|{title_hash}".encode())
-        out.append((similarity.fingerprint(text, min_tokens), url_text,
-                    similarity.signed64(url_text.encode()), tkey))
-    return out
-
-
-_Row = tuple[str, str, "str | None", "str | None", str]
-
-
-def _inputs(rows: list[dict[str, Any]]) -> list[_Row]:
-    return [(r["text"] or "", r["url"], r["title"], r["source"], r["outlet"]) for r in rows]
-
-
-class _Fingerprinter:
-    """Fingerprints batches in this process, or -- for a large backlog such as the initial
-    clustering -- on every core, one batch ahead: while this process decides batch i against
-    DuckDB, the workers already fingerprint batch i + 1, so no core waits for the other."""
-
-    def __init__(self, cfg: StoryConfig, backlog: int) -> None:
-        self.cfg = cfg
-        self.workers = min(os.cpu_count() or 1, cfg.max_workers)
-        self.pool: Any = None
-        if self.workers >= 2 and backlog >= cfg.parallel_from:
-            from presswatch.processes import SafePool
-
-            # forkserver, not fork: a forked child starts as a copy of this process (its DuckDB
-            # buffers, the batch in hand), and touching those objects un-shares their pages
-            self.pool = SafePool(self.workers)
-
-    def submit(self, rows: list[_Row]) -> Any:
-        """Start fingerprinting ``rows``; the returned callable waits for the results."""
-        if self.pool is None:
-            return lambda: _fingerprint_chunk(rows, self.cfg.min_tokens)
-        step = max(1, -(-len(rows) // (self.workers * 4)))
-        futures = [self.pool.submit(_fingerprint_chunk, rows[i:i + step], self.cfg.min_tokens)
-                   for i in range(0, len(rows), step)]
-        return lambda: [keys for f in futures for keys in f.result()]
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-
-
 def _sig_tables(docs: list[_Doc], hashes: dict[int, str]) -> tuple[Any, Any]:
     import numpy as np
     import pyarrow as pa
@@ -240,11 +181,11 @@ def _doc_from_row(row: dict[str, Any], story_id: int | None) -> _Doc:
         n_tokens=row["n_tokens"], n_shingles=row["n_shingles"], text_key=row["text_key"],
         minhash=None if blob is None else np.frombuffer(blob, dtype="<u4"),
         bands=(), facts=tuple(row["facts"] or ()))
-    return _Doc(row["article_id"], story_id, _as_utc(row["dated_at"]), row["outlet"], row["url_key"],
+    return _Doc(row["article_id"], story_id, as_utc(row["dated_at"]), row["outlet"], row["url_key"],
                 row["title_key"], fp)
 
 
-def _process_batch(con: Any, rows: list[dict[str, Any]], keyed: list[_Keys], cfg: StoryConfig,
+def _process_batch(con: Any, rows: list[dict[str, Any]], keyed: list[Keys], cfg: StoryConfig,
                    now: datetime, run_id: str | None, summary: StoriesSummary) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -254,13 +195,13 @@ def _process_batch(con: Any, rows: list[dict[str, Any]], keyed: list[_Keys], cfg
     docs: list[_Doc] = []
     hashes: dict[int, str] = {}
     for r, (fp, url_text, ukey, tkey) in zip(rows, keyed, strict=True):
-        docs.append(_Doc(r["article_id"], r["story_id"], _as_utc(r["dated_at"]), r["outlet"],
+        docs.append(_Doc(r["article_id"], r["story_id"], as_utc(r["dated_at"]), r["outlet"],
                          ukey, tkey, fp, url_text))
         hashes[r["article_id"]] = r["content_hash"]
     first, last = min(d.at for d in docs), max(d.at for d in docs)
     lo, hi = first - timedelta(seconds=cfg.widest_s), last + timedelta(seconds=cfg.widest_s)
     sig, buckets = _sig_tables(docs, hashes)
-    old = [_as_utc(r["signature_at"]) for r in rows if r["has_signature"]]
+    old = [as_utc(r["signature_at"]) for r in rows if r["has_signature"]]
     con.register("stg_sig", sig)
     con.register("stg_buckets", buckets)
     try:
@@ -351,12 +292,6 @@ def _write_decisions(con: Any, decisions: list[Decision], now: datetime,
         con.unregister("stg_links")
 
 
-def _fetch_rows(con: Any, query: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = con.execute(query, params)
-    cols = [c[0] for c in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
 def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
                    config: StoryConfig | None = None) -> StoriesSummary:
     """Give every article without a story its story, and re-index changed texts.
@@ -367,6 +302,11 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
     keeps the batches it committed (the next call carries on from the first article without a
     story). With ``run_id`` only that run's updated articles are checked for changed text;
     without it, all of them. Idempotent: a second call finds nothing to do.
+
+    The backlog is fingerprinted first, slice by slice in storage order (each slice's texts
+    come from its own row groups), into a scratch table without texts; it is then decided in
+    time order from that table. Reading texts in time order would read the whole table for
+    every batch of a large backlog (measured: 150-250 MB more memory at 50,000 articles).
     """
     from presswatch.warehouse import sql
 
@@ -377,32 +317,38 @@ def assign_stories(con: Any, *, run_id: str | None = None, settings: Any = None,
     now = datetime.now(UTC)
     changed: list[dict[str, Any]] = []
     if run_id is None or con.execute(sql("load/stories_touched.sql"), [run_id]).fetchone()[0]:
-        changed = _fetch_rows(con, sql("load/stories_changed.sql"), [run_id])
-    pending = [r[0] for r in con.execute(sql("load/stories_pending_keys.sql")).fetchall()]
+        changed = fingerprints.fetch_rows(con, sql("load/stories_changed.sql"), [run_id])
     size = cfg.batch_size
-    # changed texts first (their new signatures are what later articles compare with), then
-    # the backlog in time order; each pending batch's texts are read only when it is next
-    loaders: list[Any] = [lambda c=changed[i:i + size]: c for i in range(0, len(changed), size)]
-    loaders += [lambda ids=pending[i:i + size]: _fetch_rows(
-        con, sql("load/stories_pending.sql"), [ids]) for i in range(0, len(pending), size)]
-    fingerprinter = _Fingerprinter(cfg, len(changed) + len(pending))
+    slices = con.execute(sql("load/stories_backlog_slices.sql"), {"n": size}).fetchall()
+    fingerprinter = fingerprints.Fingerprinter(cfg, len(changed) + sum(n for _lo, _hi, n in slices))
     try:
-        batch = loaders[0]() if loaders else []
-        ahead: Any = fingerprinter.submit(_inputs(batch))
-        for i in range(len(loaders)):
-            keyed = ahead()
-            following = loaders[i + 1]() if i + 1 < len(loaders) else None
-            if following is not None:
-                ahead = fingerprinter.submit(_inputs(following))
-            con.execute("BEGIN TRANSACTION")
-            try:
-                _process_batch(con, batch, keyed, cfg, now, run_id, summary)
-                con.execute("COMMIT")
-            except BaseException:
-                _rollback(con)
-                raise
-            batch = following or []
+        # changed texts first: their new signatures are what later articles compare with
+        batches = [changed[i:i + size] for i in range(0, len(changed), size)]
+        fingerprints.in_pipeline(fingerprinter, batches, lambda rows, keyed: _decide_batch(
+            con, rows, keyed, cfg, now, run_id, summary))
+        if slices:
+            queued = fingerprints.queue_backlog(con, fingerprinter, slices)
+            for k in range(0, queued, size):
+                rows, keyed = fingerprints.backlog_batch(con, k, k + size)
+                _decide_batch(con, rows, keyed, cfg, now, run_id, summary)
     finally:
         fingerprinter.close()
+        con.execute(sql("load/stories_backlog_drop.sql"))  # no parameters: one call runs all
     summary.elapsed_s = round(time.perf_counter() - t0, 3)
     return summary
+
+
+def _decide_batch(con: Any, rows: list[dict[str, Any]], keyed: list[Keys], cfg: StoryConfig,
+                  now: datetime, run_id: str | None, summary: StoriesSummary) -> None:
+    """Decide one batch in a transaction of its own."""
+    if not rows:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _process_batch(con, rows, keyed, cfg, now, run_id, summary)
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+
+

@@ -100,6 +100,12 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 WRITER_ROW_GROUP_SIZE = 10240  # rows; measured best for 5 KB texts on 2 cores (bench/ingest.py)
+# DuckDB's memory limit unless PRESSWATCH_DUCKDB_MEMORY_LIMIT says otherwise. The writer's is
+# small: what it keeps under the limit is mostly blocks it already read (texts), and a cycle's
+# load, stories and tagging ran as fast at 128 MB as at 256 MB, 100-130 MB smaller at 50,000
+# articles (docs/benchmarks.md). Readers (queries, digests) keep room for their sorts and joins.
+WRITER_MEMORY_LIMIT = "128MB"
+READER_MEMORY_LIMIT = "256MB"
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -107,7 +113,8 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
     config: dict[str, Any] = {
         "threads": os.cpu_count() or 1,
-        "memory_limit": os.environ.get("PRESSWATCH_DUCKDB_MEMORY_LIMIT", "256MB"),
+        "memory_limit": os.environ.get("PRESSWATCH_DUCKDB_MEMORY_LIMIT") or (
+            READER_MEMORY_LIMIT if read_only else WRITER_MEMORY_LIMIT),
         "preserve_insertion_order": False,
     }
     try:

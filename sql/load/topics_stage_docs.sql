@@ -1,5 +1,6 @@
 -- Stage one batch of articles for indexing and tagging: the ids are in stg_tag_ids
--- (article_id BIGINT, registered by presswatch.search.stage_batch). No parameters.
+-- (article_id BIGINT, registered by presswatch.search.stage_batch). $lo, $hi: the rowid range
+-- holding them (topics_batch_rows.sql), so only those row groups' texts are read.
 -- Existing documents keep their doc_id; new ones are numbered after the largest one.
 CREATE OR REPLACE TEMP TABLE tmp_tag_docs AS
 WITH ids AS (SELECT DISTINCT article_id FROM stg_tag_ids),
@@ -13,6 +14,6 @@ SELECT CAST(coalesce(d.doc_id, top.m + row_number() OVER (
        d.doc_id IS NOT NULL AND d.content_hash <> a.content_hash AS changed,
        a.title, a.text
 FROM ids
-JOIN articles a ON a.article_id = ids.article_id
+JOIN articles a ON a.article_id = ids.article_id AND a.rowid BETWEEN $lo AND $hi
 LEFT JOIN search_docs d ON d.article_id = a.article_id
 CROSS JOIN top;

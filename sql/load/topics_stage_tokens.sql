@@ -1,12 +1,17 @@
 -- Tokenise the staged batch: NFC, lower case, then runs of letters/digits/marks are words and
 -- runs of Chinese/Japanese characters give one token per character (that character and the
 -- next one: overlapping bigrams, the run's last character alone). Keep in step with
--- presswatch.querylang.tokenize. field 0 = title, 1 = body. No parameters.
-CREATE OR REPLACE TEMP TABLE tmp_tag_tokens AS
+-- presswatch.querylang.tokenize. field 0 = title, 1 = body.
+-- Run once per slice of the batch ($lo-$hi: doc_id bounds, from topics_token_slices.sql) into
+-- tmp_tag_tokens (topics_create_tokens.sql): DuckDB holds a whole vector's token lists (up to
+-- 2,048 documents) outside its memory limit, so small slices keep that memory small.
+INSERT INTO tmp_tag_tokens
 WITH f AS (
     SELECT doc_id, CAST(0 AS UTINYINT) AS field, coalesce(title, '') AS body FROM tmp_tag_docs
+    WHERE doc_id BETWEEN $lo AND $hi
     UNION ALL
     SELECT doc_id, CAST(1 AS UTINYINT), text FROM tmp_tag_docs
+    WHERE doc_id BETWEEN $lo AND $hi
 ),
 l AS (
     SELECT doc_id, field, flatten(list_transform(
