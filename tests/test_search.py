@@ -119,3 +119,19 @@ def test_cli_commands(tmp_path, monkeypatch):
     bad.write_text("- name: x\n  query: '*water'\n")
     r = runner.invoke(main, ["topics", "import", str(bad)])
     assert r.exit_code != 0 and "leading wildcards" in r.output
+
+
+def test_tokenising_in_slices_gives_the_same_tokens(con):
+    """The batch is tokenised a slice of documents at a time (memory); any slice size gives the
+    same rows as one statement over the whole batch."""
+    con.execute("CREATE OR REPLACE TEMP TABLE tmp_tag_docs AS SELECT doc_id, title, text FROM "
+                "(SELECT d.doc_id, a.title, a.text FROM search_docs d JOIN articles a USING (article_id))")
+    got = []
+    for size in (1, 2, 1000):
+        search.tokenise_staged(con, slice_docs=size)
+        got.append(sorted(con.execute("SELECT * FROM tmp_tag_tokens").fetchall()))
+    assert got[0] == got[1] == got[2]
+    assert {r[0] for r in got[0]} == {r[0] for r in con.execute(
+        "SELECT doc_id FROM tmp_tag_docs").fetchall()}
+    con.execute("DROP TABLE tmp_tag_docs")
+    con.execute("DROP TABLE tmp_tag_tokens")

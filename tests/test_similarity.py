@@ -103,3 +103,8 @@ def test_vectorised_minhash_equals_datasketch() -> None:
         tokens = [rng.choice(vocab) for _ in range(n)]
         sh = sim.shingle_hashes(tokens)
         assert (sim.minhash(sh) == sim.minhash_reference(sh)).all()
+    from datasketch import MinHash
+
+    theirs = MinHash(num_perm=sim.NUM_PERM, seed=sim.MINHASH_SEED, scheme=sim.MINHASH_SCHEME)
+    assert (np.asarray(theirs.permutations) == sim._permutations()).all()
+    assert sim._permutations().dtype == np.asarray(theirs.permutations).dtype

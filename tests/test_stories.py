@@ -219,3 +219,30 @@ def test_fingerprinting_on_every_core_gives_the_same_stories(tmp_path: Path) -> 
             "SELECT article_id, layer, matched_article_id FROM story_links ORDER BY 1").fetchall()))
         c.close()
     assert results[0] == results[1]
+
+
+def test_storage_order_does_not_change_stories(tmp_path: Path) -> None:
+    """The backlog is fingerprinted in storage order (slices of row groups) and decided in time
+    order: the same articles (same ids) stored in any order, in many small slices and batches,
+    get the stories and links of a time-ordered, one-batch run."""
+    import random
+
+    by_time = sorted(DOCS, key=lambda d: (d["published_at"] or d["fetched_at"], d["id"]))
+    rank = {d["id"]: n + 1 for n, d in enumerate(by_time)}
+    shuffled = list(DOCS)
+    random.Random(3).shuffle(shuffled)
+    results = []
+    for name, docs, cfg in (("time", by_time, StoryConfig(parallel_from=10**9, batch_size=10**6)),
+                            ("shuffled", shuffled, StoryConfig(parallel_from=10**9, batch_size=5))):
+        c = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        warehouse.migrate(c)
+        for d in docs:  # one row at a time, in this order: rowid order is storage order
+            EVAL.insert_documents(c, [d], start_id=rank[d["id"]])
+        assign_stories(c, config=cfg)
+        results.append(c.execute("SELECT article_id, story_id, layer, matched_article_id "
+                                 "FROM story_links ORDER BY 1").fetchall())
+        assert c.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'tmp_story%'"
+                         ).fetchone()[0] == 0
+        c.close()
+    assert results[0] == results[1]
+    assert len(results[0]) == len(DOCS)

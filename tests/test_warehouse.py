@@ -47,3 +47,42 @@ def test_writers_spill_to_directories_of_their_own(settings_factory, tmp_path, m
 def test_private_spill_directories_differ() -> None:
     first, second = warehouse.private_spill_directory(), warehouse.private_spill_directory()
     assert first != second and str(os.getpid()) in first
+
+
+def test_writer_memory_limit_is_small_and_readers_keep_room(settings_factory, tmp_path,
+                                                             monkeypatch) -> None:
+    """The writer mostly keeps texts it already read under its limit; 128 MB ran a cycle's load,
+    stories and tagging as fast as 256 MB (docs/benchmarks.md). Readers keep 256 MB for their
+    sorts; PRESSWATCH_DUCKDB_MEMORY_LIMIT sets both."""
+    monkeypatch.delenv("PRESSWATCH_DUCKDB_MEMORY_LIMIT", raising=False)
+    settings = settings_factory(warehouse=tmp_path / "presswatch.duckdb")
+
+    def limit(con) -> str:  # noqa: ANN001 - test helper
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+    with warehouse.writer(settings) as con:
+        assert limit(con) == "122.0 MiB"  # 128 MB
+    with warehouse.reader(settings) as con:
+        assert limit(con) == "244.1 MiB"  # 256 MB
+    monkeypatch.setenv("PRESSWATCH_DUCKDB_MEMORY_LIMIT", "200MB")
+    with warehouse.writer(settings) as con:
+        assert limit(con) == "190.7 MiB"
+    with warehouse.reader(settings) as con:
+        assert limit(con) == "190.7 MiB"
+
+
+def test_arrow_gives_freed_memory_back() -> None:
+    """Importing presswatch selects Arrow's system allocator (mimalloc kept ~150 MB that the
+    cycle had freed), unless the user chose one."""
+    import subprocess
+    import sys
+
+    code = "import presswatch, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "system"
+    env["ARROW_DEFAULT_MEMORY_POOL"] = "mimalloc"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "mimalloc"

@@ -138,10 +138,14 @@ def shingle_hashes(tokens: list[str], k: int = SHINGLE) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> object:
-    from datasketch import MinHash
-
-    return MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, scheme=MINHASH_SCHEME).permutations
+def _permutations() -> np.ndarray:
+    """datasketch's affine32 permutations for our seed, computed as ``MinHash._init_permutations``
+    does (checked against datasketch in tests/test_similarity.py). Not imported from datasketch:
+    it pulls in scipy and more, about 30 MB in each fingerprinting worker."""
+    gen = np.random.RandomState(MINHASH_SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return np.array([a, b])
 
 
 def _fmix32(x: np.ndarray) -> np.ndarray:
@@ -170,8 +174,7 @@ def minhash_reference(shingles: np.ndarray) -> np.ndarray:
     """datasketch's own MinHash of the same shingles (the reference :func:`minhash` follows)."""
     from datasketch import MinHash
 
-    m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=int,
-                permutations=_permutations(), scheme=MINHASH_SCHEME)
+    m = MinHash(num_perm=NUM_PERM, seed=MINHASH_SEED, hashfunc=int, scheme=MINHASH_SCHEME)
     m.update_batch(shingles.tolist())
     return np.asarray(m.hashvalues, dtype=np.uint32)
 
