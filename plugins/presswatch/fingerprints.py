@@ -122,8 +122,19 @@ def queue_backlog(con: Any, fingerprinter: Fingerprinter,
 
     in_pipeline(fingerprinter, [lambda lo=lo, hi=hi: fetch_rows(
         con, sql("load/stories_backlog_rows.sql"), [lo, hi]) for lo, hi, _n in slices], store)
-    con.execute(sql("load/stories_backlog_queue.sql"))
-    return int(con.execute("SELECT count(*) FROM tmp_story_queue").fetchone()[0])
+    return int(con.execute(sql("load/stories_backlog_queue.sql")).fetchone()[0])
+
+
+def fingerprint_from_row(row: dict[str, Any],
+                         bands: tuple[int, ...] = ()) -> similarity.Fingerprint:
+    """A fingerprint back from a stored row (a signature or a queued article)."""
+    import numpy as np
+
+    blob = row["minhash"]
+    return similarity.Fingerprint(
+        n_tokens=row["n_tokens"], n_shingles=row["n_shingles"], text_key=row["text_key"],
+        minhash=None if blob is None else np.frombuffer(blob, dtype="<u4"),
+        bands=bands, facts=tuple(row["facts"] or ()))
 
 
 def backlog_table(rows: list[dict[str, Any]], keyed: list[Keys]) -> Any:
@@ -150,8 +161,6 @@ def backlog_table(rows: list[dict[str, Any]], keyed: list[Keys]) -> Any:
 
 def backlog_batch(con: Any, lo: int, hi: int) -> tuple[list[dict[str, Any]], list[Keys]]:
     """Rows and keys of queued articles ``lo < seq <= hi``, as ``_process_batch`` takes them."""
-    import numpy as np
-
     from presswatch.warehouse import sql
 
     rows, keyed = [], []
@@ -159,10 +168,6 @@ def backlog_batch(con: Any, lo: int, hi: int) -> tuple[list[dict[str, Any]], lis
         rows.append({"article_id": r["article_id"], "story_id": None, "dated_at": r["dated_at"],
                      "outlet": r["outlet"], "content_hash": r["content_hash"],
                      "has_signature": False, "signature_at": None})
-        blob = r["minhash"]
-        fp = similarity.Fingerprint(
-            n_tokens=r["n_tokens"], n_shingles=r["n_shingles"], text_key=r["text_key"],
-            minhash=None if blob is None else np.frombuffer(blob, dtype="<u4"),
-            bands=tuple(r["bands"] or ()), facts=tuple(r["facts"] or ()))
+        fp = fingerprint_from_row(r, bands=tuple(r["bands"] or ()))
         keyed.append((fp, r["url_text"], r["url_key"], r["title_key"]))
     return rows, keyed

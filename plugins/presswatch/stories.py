@@ -174,13 +174,7 @@ def _sig_tables(docs: list[_Doc], hashes: dict[int, str]) -> tuple[Any, Any]:
 
 
 def _doc_from_row(row: dict[str, Any], story_id: int | None) -> _Doc:
-    import numpy as np
-
-    blob = row["minhash"]
-    fp = similarity.Fingerprint(
-        n_tokens=row["n_tokens"], n_shingles=row["n_shingles"], text_key=row["text_key"],
-        minhash=None if blob is None else np.frombuffer(blob, dtype="<u4"),
-        bands=(), facts=tuple(row["facts"] or ()))
+    fp = fingerprints.fingerprint_from_row(row)
     return _Doc(row["article_id"], story_id, as_utc(row["dated_at"]), row["outlet"], row["url_key"],
                 row["title_key"], fp)
 
